@@ -1,0 +1,206 @@
+"""The concept graph: cards and the concepts they mention, as a networkx graph.
+
+Nodes are named ``"<kind>:<id>"`` (``topic:cnns``, ``digest:resnet``,
+``course:intro-to-multimodal``, ``concept:vision-transformer``) and carry a
+``kind`` and ``id`` attribute; a topic, digest or course node also carries its
+card.  A concept node stands for an id that is named somewhere but has no
+card of its own.
+
+Edges are typed by their key (a MultiDiGraph, so two cards can be linked in
+more than one way):
+
+=============  =====================  ======================================
+key            from -> to             meaning
+=============  =====================  ======================================
+prerequisite   topic -> topic         the source needs the target first
+related        topic -> topic         see also
+uses-digest    topic -> digest        the topic lists the digest
+in-course      topic -> course        the course's modules list the topic
+mentions       topic -> concept       coverage notes name a card that is needed
+=============  =====================  ======================================
+
+Derived facts (how many courses use a topic) are read from here, never typed
+by hand.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable
+
+import networkx as nx
+
+from kb.store import KnowledgeBase
+
+PREREQUISITE = "prerequisite"
+RELATED = "related"
+USES_DIGEST = "uses-digest"
+IN_COURSE = "in-course"
+MENTIONS = "mentions"
+
+
+def node(kind: str, ident: str) -> str:
+    return f"{kind}:{ident}"
+
+
+def build_graph(kb: KnowledgeBase) -> nx.MultiDiGraph:
+    g = nx.MultiDiGraph()
+    for kind, table in (("topic", kb.topics), ("digest", kb.digests), ("course", kb.courses)):
+        for ident, card in table.items():
+            g.add_node(node(kind, ident), kind=kind, id=ident, card=card, title=card.model.title)
+
+    def target(kind: str, ident: str) -> str:
+        n = node(kind, ident)
+        if n not in g:
+            # a referenced id with no card: keep it visible as a concept
+            n = node("concept", ident)
+            if n not in g:
+                g.add_node(n, kind="concept", id=ident, card=None, title=ident)
+        return n
+
+    for tid, card in kb.topics.items():
+        src = node("topic", tid)
+        t = card.model
+        for i, pre in enumerate(t.prerequisites):
+            g.add_edge(src, target("topic", pre), key=PREREQUISITE, index=i)
+        for i, rel in enumerate(t.related):
+            g.add_edge(src, target("topic", rel), key=RELATED, index=i)
+        for i, did in enumerate(t.digests):
+            g.add_edge(src, target("digest", did), key=USES_DIGEST, index=i)
+        for i, concept in enumerate(t.coverage.needs_cards):
+            g.add_edge(src, target("topic", concept), key=MENTIONS, index=i)
+    for cid, card in kb.courses.items():
+        dst = node("course", cid)
+        position = 0
+        for m_index, module in enumerate(card.model.modules):
+            for t_index, tid in enumerate(module.topics):
+                g.add_edge(target("topic", tid), dst, key=IN_COURSE, module=m_index, index=t_index, position=position)
+                position += 1
+    return g
+
+
+def edges_of(g: nx.MultiDiGraph, key: str) -> Iterable[tuple[str, str, dict]]:
+    for u, v, k, data in g.edges(keys=True, data=True):
+        if k == key:
+            yield u, v, data
+
+
+def courses_of_topic(g: nx.MultiDiGraph, topic_id: str) -> list[str]:
+    """Ids of the courses whose modules list the topic, in id order."""
+    n = node("topic", topic_id)
+    if n not in g:
+        return []
+    return sorted({g.nodes[v]["id"] for _, v, k in g.out_edges(n, keys=True) if k == IN_COURSE})
+
+
+def digests_of_topic(g: nx.MultiDiGraph, topic_id: str) -> list[str]:
+    n = node("topic", topic_id)
+    if n not in g:
+        return []
+    return [g.nodes[v]["id"] for _, v, k in g.out_edges(n, keys=True) if k == USES_DIGEST]
+
+
+def topics_using_digest(g: nx.MultiDiGraph, digest_id: str) -> list[str]:
+    n = node("digest", digest_id)
+    if n not in g:
+        return []
+    return sorted({g.nodes[u]["id"] for u, _, k in g.in_edges(n, keys=True) if k == USES_DIGEST})
+
+
+def prerequisite_graph(g: nx.MultiDiGraph) -> nx.DiGraph:
+    """Topic -> prerequisite edges only, as a simple DiGraph."""
+    d = nx.DiGraph()
+    for n, data in g.nodes(data=True):
+        if data["kind"] == "topic":
+            d.add_node(data["id"])
+    for u, v, _ in edges_of(g, PREREQUISITE):
+        d.add_edge(g.nodes[u]["id"], g.nodes[v]["id"])
+    return d
+
+
+def prerequisite_cycles(g: nx.MultiDiGraph) -> list[list[str]]:
+    """Each cycle once, rotated to start at its smallest id, sorted."""
+    d = prerequisite_graph(g)
+    out = []
+    for cycle in nx.simple_cycles(d):
+        i = cycle.index(min(cycle))
+        out.append(cycle[i:] + cycle[:i])
+    return sorted(out)
+
+
+def course_topics(g: nx.MultiDiGraph, course_id: str) -> list[str]:
+    """The course's topics in the order its modules list them."""
+    dst = node("course", course_id)
+    if dst not in g:
+        return []
+    edges = sorted((data["position"], g.nodes[u]["id"]) for u, _, k, data in g.in_edges(dst, keys=True, data=True) if k == IN_COURSE)
+    seen: list[str] = []
+    for _, tid in edges:
+        if tid not in seen:
+            seen.append(tid)
+    return seen
+
+
+def learning_order(g: nx.MultiDiGraph, topic_ids: list[str]) -> list[str]:
+    """``topic_ids`` reordered so every prerequisite comes first.
+
+    Stable: among topics whose prerequisites are met, the given order wins.
+    Cycles (reported by KB202) are broken by falling back to the given order.
+    """
+    d = prerequisite_graph(g).subgraph(topic_ids).copy()
+    rank = {t: i for i, t in enumerate(topic_ids)}
+    try:
+        # prerequisite edges point topic -> prereq, so reverse for a teaching order
+        return list(nx.lexicographical_topological_sort(d.reverse(copy=True), key=lambda t: rank[t]))
+    except nx.NetworkXUnfeasible:
+        return list(topic_ids)
+
+
+@dataclass(frozen=True)
+class Stats:
+    topics: int
+    digests: int
+    courses: int
+    concepts: int
+
+
+def stats(g: nx.MultiDiGraph) -> Stats:
+    counts = {"topic": 0, "digest": 0, "course": 0, "concept": 0}
+    for _, data in g.nodes(data=True):
+        counts[data["kind"]] += 1
+    return Stats(counts["topic"], counts["digest"], counts["course"], counts["concept"])
+
+
+def to_mermaid(g: nx.MultiDiGraph, course_id: str | None = None) -> str:
+    """A Mermaid flowchart of topics and prerequisites (one course or all)."""
+    if course_id is not None:
+        topics = course_topics(g, course_id)
+    else:
+        topics = sorted(data["id"] for _, data in g.nodes(data=True) if data["kind"] == "topic")
+    keep = set(topics)
+    lines = ["flowchart LR"]
+    ids = {}
+    for i, t in enumerate(topics):
+        ids[t] = f"t{i}"
+        title = g.nodes[node("topic", t)].get("title", t).replace('"', "'")
+        lines.append(f'  {ids[t]}["{title}"]')
+    extra = 0
+    for u, v, _ in edges_of(g, PREREQUISITE):
+        a, b = g.nodes[u]["id"], g.nodes[v]["id"]
+        if a in keep:
+            if b not in ids:
+                ids[b] = f"x{extra}"
+                extra += 1
+                lines.append(f'  {ids[b]}["{g.nodes[v].get("title", b)}"]:::outside')
+            lines.append(f"  {ids[b]} --> {ids[a]}")
+    for u, v, _ in edges_of(g, MENTIONS):
+        a, b = g.nodes[u]["id"], g.nodes[v]["id"]
+        if a in keep:
+            if b not in ids:
+                ids[b] = f"c{extra}"
+                extra += 1
+                lines.append(f'  {ids[b]}(["{b}"]):::missing')
+            lines.append(f"  {ids[a]} -.-> {ids[b]}")
+    lines.append("  classDef outside stroke-dasharray: 4 2")
+    lines.append("  classDef missing stroke-dasharray: 2 2, fill:#fff")
+    return "\n".join(lines)

@@ -1,0 +1,266 @@
+"""Load a cards root into a :class:`KnowledgeBase`.
+
+A cards root is a folder holding ``topics/``, ``digests/`` and ``courses/``.
+Every file becomes either a :class:`Card` (validated model plus source map) or
+one or more :class:`Problem` entries, located at ``file:line:col``.  One bad
+card never stops the others from loading.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Generic, Iterator, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from kb.loader import DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_NODES, LoadError, SourceMap, Span, load_file
+from kb.schema import CARD_TYPES, Course, Digest, Topic
+
+M = TypeVar("M", bound=BaseModel)
+
+CARD_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(slots=True)
+class Problem:
+    """Something wrong with a file before any rule runs (KB101-KB1xx)."""
+
+    code: str  # "KB101" syntax/limits/tags, "KB102" schema, "KB103" duplicate key
+    path: Path
+    span: Span
+    message: str
+    hint: str | None = None
+    card: str | None = None
+
+
+@dataclass(slots=True)
+class Card(Generic[M]):
+    kind: str
+    path: Path  # absolute
+    rel: str  # relative to the KB root, posix style
+    model: M
+    source: SourceMap
+    text: str
+
+    @property
+    def id(self) -> str:
+        return self.model.id  # type: ignore[attr-defined]
+
+    def span(self, *path: Any) -> Span:
+        return self.source.span(*path)
+
+
+@dataclass
+class KnowledgeBase:
+    root: Path
+    topics: dict[str, Card[Topic]] = field(default_factory=dict)
+    digests: dict[str, Card[Digest]] = field(default_factory=dict)
+    courses: dict[str, Card[Course]] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    #: every card in load order, duplicates of an id included (KB203)
+    all_cards: list[Card[Any]] = field(default_factory=list)
+    #: files that parsed as YAML but did not validate: path -> raw data
+    files: list[Path] = field(default_factory=list)
+
+    def cards(self) -> Iterator[Card[Any]]:
+        yield from self.topics.values()
+        yield from self.digests.values()
+        yield from self.courses.values()
+
+    def by_kind(self, kind: str) -> dict[str, Card[Any]]:
+        return {"topic": self.topics, "digest": self.digests, "course": self.courses}[kind]
+
+    def relpath(self, path: Path) -> str:
+        try:
+            return path.resolve().relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+
+def is_cards_root(path: Path) -> bool:
+    return path.is_dir() and any((path / sub).is_dir() for sub, _ in CARD_TYPES.values())
+
+
+def card_files(root: Path) -> Iterator[tuple[str, Path]]:
+    """(kind, path) of every card file under ``root``, sorted for stable output."""
+    for kind, (sub, _) in CARD_TYPES.items():
+        folder = root / sub
+        if not folder.is_dir():
+            continue
+        for p in sorted(folder.rglob("*")):
+            if p.is_file() and p.suffix in CARD_SUFFIXES:
+                yield kind, p
+
+
+def load_kb(
+    root: Path,
+    *,
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+    max_nodes: int = DEFAULT_MAX_NODES,
+) -> KnowledgeBase:
+    kb = KnowledgeBase(root=root)
+    for kind, path in card_files(root):
+        kb.files.append(path)
+        card = load_card(kb, kind, path, max_file_bytes=max_file_bytes, max_nodes=max_nodes)
+        if card is None:
+            continue
+        kb.all_cards.append(card)
+        table = kb.by_kind(kind)
+        if card.id not in table:  # the first one wins; KB203 reports the rest
+            table[card.id] = card
+    return kb
+
+
+def load_card(
+    kb: KnowledgeBase,
+    kind: str,
+    path: Path,
+    *,
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+    max_nodes: int = DEFAULT_MAX_NODES,
+) -> Card[Any] | None:
+    rel = kb.relpath(path)
+    try:
+        loaded = load_file(path, max_bytes=max_file_bytes, max_nodes=max_nodes)
+    except LoadError as err:
+        kb.problems.append(Problem("KB101", path, err.span, err.message, err.hint))
+        return None
+    except OSError as err:
+        kb.problems.append(Problem("KB101", path, Span.point(1, 1), f"cannot read file: {err.strerror or err}"))
+        return None
+    for dup in loaded.problems:
+        kb.problems.append(Problem("KB103", path, dup.span, dup.message, dup.hint))
+    model_cls = CARD_TYPES[kind][1]
+    if not isinstance(loaded.data, dict):
+        what = "empty" if loaded.data is None else f"a {type(loaded.data).__name__}"
+        kb.problems.append(
+            Problem(
+                "KB102",
+                path,
+                loaded.source.span(),
+                f"a {kind} card must be a mapping of fields, but the file is {what}",
+                f"start the file with 'id: {path.stem}' and the other {kind} fields",
+            )
+        )
+        return None
+    try:
+        model = model_cls.model_validate(loaded.data)
+    except ValidationError as exc:
+        card_id = loaded.data.get("id") if isinstance(loaded.data.get("id"), str) else None
+        for err in exc.errors(include_url=False):
+            span, message, hint = locate_error(err, loaded.data, loaded.source, model_cls)
+            kb.problems.append(Problem("KB102", path, span, message, hint, card_id))
+        return None
+    return Card(kind, path, rel, model, loaded.source, loaded.text)
+
+
+def _walk_loc(loc: tuple[Any, ...], data: Any) -> tuple[tuple[Any, ...], list[str]]:
+    """Turn a pydantic ``loc`` into a path through ``data``.
+
+    Pydantic inserts the discriminator tag of a union member into ``loc``
+    (``("claims", 0, "check", "params", "value")``); such steps are not keys
+    of the data and are skipped.  Returns the data path and a readable name.
+    """
+    path: list[Any] = []
+    names: list[str] = []
+    cur = data
+    for i, step in enumerate(loc):
+        last = i == len(loc) - 1
+        if isinstance(cur, dict) and step in cur:
+            path.append(step)
+            names.append(str(step))
+            cur = cur[step]
+        elif isinstance(cur, list) and isinstance(step, int) and 0 <= step < len(cur):
+            path.append(step)
+            names.append(f"[{step}]")
+            cur = cur[step]
+        elif last and isinstance(step, str):
+            # a key that is missing or extra: name it; its position is the parent's
+            names.append(step)
+            path.append(step)
+        # anything else is a union tag or validator label: skip it
+    return tuple(path), names
+
+
+def _pretty(names: list[str]) -> str:
+    out = ""
+    for n in names:
+        out += n if n.startswith("[") else (("." if out else "") + n)
+    return out or "(card)"
+
+
+def locate_error(
+    err: dict[str, Any], data: Any, source: SourceMap, model_cls: type[BaseModel] | None = None
+) -> tuple[Span, str, str | None]:
+    """Position, message and hint for one pydantic error."""
+    loc = tuple(err.get("loc", ()))
+    path, names = _walk_loc(loc, data)
+    where = _pretty(names)
+    etype = err.get("type", "")
+    msg = err.get("msg", "invalid value")
+    hint: str | None = None
+    if etype == "extra_forbidden":
+        span = source.key_span(*path)
+        allowed = _allowed_keys(loc[:-1], model_cls)
+        message = f"unknown key {path[-1]!r} in {_pretty(names[:-1])}"
+        if allowed:
+            close = _closest(str(path[-1]), allowed)
+            hint = f"did you mean {close!r}?" if close else f"allowed keys: {', '.join(sorted(allowed))}"
+        return span, message, hint
+    if etype == "missing":
+        span = source.span(*path[:-1]) if path else source.span()
+        message = f"missing required field {where!r}"
+        return Span(span.line, span.col, span.line, span.col), message, f"add '{path[-1] if path else where}:'"
+    span = source.span(*path)
+    if etype == "union_tag_invalid" or etype == "union_tag_not_found":
+        hint = "kind must be one of: " + ", ".join(_check_kinds())
+    if etype == "enum":
+        expected = err.get("ctx", {}).get("expected")
+        if expected:
+            hint = f"use one of {expected}"
+    if etype == "string_pattern_mismatch" and names and not names[-1].startswith("["):
+        hint = hint or "ids are lower-case letters, digits and hyphens, e.g. 'vision-transformer'"
+    msg = msg.removeprefix("Value error, ")
+    return span, f"{where}: {msg}", hint
+
+
+def _check_kinds() -> list[str]:
+    from kb import checks
+
+    kinds: list[str] = []
+    for cls in (checks.ParamsCheck, checks.ComputeCheck, checks.OutputShapeCheck, checks.WeightsMetaCheck,
+                checks.FormulaCheck, checks.RatioCheck, checks.ArithmeticCheck):
+        ann = cls.model_fields["kind"].annotation
+        kinds.extend(getattr(ann, "__args__", ()))
+    return kinds
+
+
+def _allowed_keys(loc: tuple[Any, ...], model: Any) -> list[str]:
+    """Field names allowed at ``loc`` inside ``model``, found by walking the fields."""
+    for step in loc:
+        if model is None:
+            return []
+        if isinstance(step, int) or step not in getattr(model, "model_fields", {}):
+            continue  # list indexes, dict keys and union tags
+        model = _inner_model(model.model_fields[step].annotation)
+    return list(getattr(model, "model_fields", {}).keys()) if model is not None else []
+
+
+def _inner_model(annotation: Any) -> Any:
+    from pydantic import BaseModel as _BM
+
+    if isinstance(annotation, type) and issubclass(annotation, _BM):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()) or ():
+        found = _inner_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _closest(word: str, options: list[str]) -> str | None:
+    import difflib
+
+    match = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
+    return match[0] if match else None
