@@ -157,16 +157,23 @@ class _Builder:
     def __init__(self, max_nodes: int):
         self.max_nodes = max_nodes
         self.count = 0
+        self.visited: set[int] = set()
+        #: span of the deepest node being built for the first time (not via an alias);
+        #: an alias bomb is reported there, where the author wrote the expansion
+        self.origin: Span | None = None
         self.source = SourceMap()
         self.duplicates: list[LoadError] = []
 
     def build(self, node: yaml.Node, path: PathKey, active: frozenset[int], depth: int) -> Any:
         self.count += 1
+        if id(node) not in self.visited:
+            self.visited.add(id(node))
+            self.origin = Span.from_node(node)
         if self.count > self.max_nodes:
             raise LoadError(
                 f"document expands to more than {self.max_nodes:,} values "
                 "(an alias bomb, or a card far larger than any real one)",
-                Span.from_node(node),
+                self.origin or Span.from_node(node),
                 kind="limit",
                 hint="remove the repeated aliases (*name) or split the card",
             )

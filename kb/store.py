@@ -212,6 +212,12 @@ def locate_error(
         span = source.span(*path[:-1]) if path else source.span()
         message = f"missing required field {where!r}"
         return Span(span.line, span.col, span.line, span.col), message, f"add '{path[-1] if path else where}:'"
+    if etype in ("union_tag_invalid", "union_tag_not_found"):
+        target: Any = data
+        for step in path:
+            target = target[step] if isinstance(target, (dict, list)) else None
+        if isinstance(target, dict) and "kind" in target:
+            path = path + ("kind",)
     span = source.span(*path)
     if etype == "union_tag_invalid" or etype == "union_tag_not_found":
         hint = "kind must be one of: " + ", ".join(_check_kinds())

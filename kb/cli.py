@@ -1,0 +1,504 @@
+"""The ``kb`` command line.
+
+Exit codes: 0 clean, 1 findings at or above ``--fail-on``, 2 usage or
+configuration error.  No traceback reaches the user: an unexpected failure is
+one line on stderr (set ``KB_DEBUG=1`` to see the traceback) and exit code 3.
+
+Heavy dependencies are imported only by the commands that need them:
+``kb lint`` never imports torch, httpx or mkdocs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any, Sequence
+
+from kb import __version__
+from kb.config import ConfigError, LoadedConfig, load_config
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+class UsageError(Exception):
+    """Bad arguments: one line, exit 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{message} (see '{self.prog} --help')")
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _err(msg: str) -> None:
+    print(f"kb: {msg}", file=sys.stderr)
+
+
+def _is_tty(stream: Any) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _progress_enabled(args: argparse.Namespace) -> bool:
+    return not getattr(args, "quiet", False) and _is_tty(sys.stderr)
+
+
+class Session:
+    """The resolved cards root, configuration and loaded knowledge base."""
+
+    def __init__(self, args: argparse.Namespace):
+        from kb.store import is_cards_root
+
+        explicit = Path(args.config) if getattr(args, "config", None) else None
+        path_arg = getattr(args, "path", None)
+        start = Path(path_arg) if path_arg else Path.cwd()
+        if path_arg and not Path(path_arg).exists():
+            raise UsageError(f"no such folder: {path_arg}")
+        self.loaded: LoadedConfig = load_config(explicit, start)
+        cfg = self.loaded.config
+        if path_arg:
+            root = Path(path_arg)
+        else:
+            root = self.loaded.base / cfg.cards
+        if not is_cards_root(root):
+            raise UsageError(f"{root} is not a cards root (expected topics/, digests/ or courses/ inside it)")
+        self.root = root.resolve()
+        self.config = cfg
+        for attr, key in (("select", "select"), ("ignore", "ignore")):
+            extra = getattr(args, attr, None)
+            if extra:
+                if attr == "select":
+                    cfg.select = [c.strip() for c in extra.split(",") if c.strip()]
+                else:
+                    cfg.ignore = cfg.ignore + [c.strip() for c in extra.split(",") if c.strip()]
+        self._kb = None
+        self._graph = None
+
+    @property
+    def kb(self):
+        if self._kb is None:
+            from kb.store import load_kb
+
+            self._kb = load_kb(self.root, max_file_bytes=self.config.max_file_bytes, max_nodes=self.config.max_nodes)
+        return self._kb
+
+    @property
+    def graph(self):
+        if self._graph is None:
+            from kb.graph import build_graph
+
+            self._graph = build_graph(self.kb)
+        return self._graph
+
+    def cache_dir(self, args: argparse.Namespace) -> Path:
+        chosen = getattr(args, "cache_dir", None) or os.environ.get("KB_CACHE_DIR")
+        if chosen:
+            return Path(chosen)
+        if self.config.cache_dir:
+            return self.loaded.base / self.config.cache_dir
+        return self.root.parent / ".kb-cache"
+
+    def sources(self) -> dict[str, str]:
+        return {c.rel: c.text for c in self.kb.all_cards}
+
+
+def _add_common(p: argparse.ArgumentParser, *, formats: bool = True) -> None:
+    p.add_argument("path", nargs="?", help="cards root (a folder with topics/, digests/, courses/); default: [tool.kb] cards, else ./cards")
+    p.add_argument("--config", metavar="FILE", help="use this kb.toml or pyproject.toml instead of searching upward")
+    p.add_argument("--select", metavar="CODES", help="comma-separated code prefixes to run (replaces [tool.kb] select)")
+    p.add_argument("--ignore", metavar="CODES", help="comma-separated code prefixes to skip (added to [tool.kb] ignore)")
+    if formats:
+        from validators.reporters import FORMATS
+
+        p.add_argument("--format", choices=FORMATS, default="auto", help="output format (default: auto: github under GitHub Actions, else text)")
+        p.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
+        p.add_argument("--fail-on", choices=("error", "warning", "info"), help="lowest severity that makes the exit code 1 (default: [tool.kb] fail_on, else error)")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress or summary lines on stderr")
+
+
+def _add_network(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--cache-dir", metavar="DIR", help="cache folder (default: $KB_CACHE_DIR, else .kb-cache beside the cards)")
+    p.add_argument("--allow-private-hosts", action="store_true", help="also fetch URLs on loopback and private addresses")
+
+
+def _add_facts(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--device", choices=("auto", "meta", "cpu", "cuda"), help="where checks that need a forward pass run (default: [tool.kb.facts] device)")
+
+
+def _emit(args: argparse.Namespace, session: Session, diags: list, extra: dict | None = None) -> int:
+    from validators.engine import exit_code, summarize
+    from validators.reporters import render
+
+    summary = summarize(diags, files=len(session.kb.files))
+    fmt = args.format
+    if fmt == "auto":
+        fmt = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
+    out_stream = sys.stdout
+    color = None if not args.output else False
+    text = render(fmt, diags, summary, root=session.root, sources=session.sources(), color=color, extra=extra)
+    if args.output:
+        Path(args.output).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.output).write_text(text, encoding="utf-8")
+    else:
+        out_stream.write(text)
+        if text and not text.endswith("\n"):
+            out_stream.write("\n")
+    return exit_code(diags, args.fail_on or session.config.fail_on)
+
+
+def _offline_context(session: Session, **stages: Any):
+    from validators.context import RuleContext
+
+    return RuleContext(session.kb, session.graph, session.config, **stages)
+
+
+# --------------------------------------------------------------------------- commands
+
+
+def cmd_lint(args: argparse.Namespace) -> int:
+    from validators.engine import run_rules
+
+    session = Session(args)
+    diags = run_rules(_offline_context(session), stages=("offline",))
+    return _emit(args, session, diags)
+
+
+def _run_links(args: argparse.Namespace, session: Session, evidence: dict) -> Any:
+    from validators.links import run_links
+
+    cfg = session.config.links
+    return run_links(
+        session.kb,
+        cfg,
+        cache_dir=session.cache_dir(args),
+        allow_private_hosts=bool(args.allow_private_hosts or cfg.allow_private_hosts),
+        progress=_progress_enabled(args),
+        evidence=evidence,
+    )
+
+
+def _torch_available() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("torch") is not None and importlib.util.find_spec("torchvision") is not None
+
+
+def _run_facts(args: argparse.Namespace, session: Session) -> Any:
+    from validators.facts import run_facts
+
+    device = args.device or session.config.facts.device
+    return run_facts(
+        session.kb,
+        session.config.facts,
+        cache_dir=session.cache_dir(args),
+        device=device,
+        progress=_progress_enabled(args),
+    )
+
+
+def _say(args: argparse.Namespace, line: str) -> None:
+    if not getattr(args, "quiet", False):
+        print(line, file=sys.stderr)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """Offline rules, then links and facts unless switched off; writes the machine report."""
+    from validators.engine import run_rules
+
+    session = Session(args)
+    stages = ["offline"]
+    evidence: dict = {}
+    links = facts = None
+    started = time.monotonic()
+    if not args.no_links:
+        links = _run_links(args, session, evidence)
+        stages.append("links")
+        _say(args, links.summary_line())
+    if not args.no_facts:
+        if _torch_available():
+            facts = _run_facts(args, session)
+            stages.append("facts")
+            _say(args, facts.summary_line())
+        else:
+            _say(args, "facts: not checked (torch and torchvision are not installed; pip install 'kb-curriculum[facts]')")
+    ctx = _offline_context(session, links=links, facts=facts, evidence=evidence)
+    diags = run_rules(ctx, stages=stages)
+    extra = _report_extra(session, ctx)
+    report_path = Path(args.report) if args.report else (
+        session.loaded.base / session.config.report if session.config.report else session.cache_dir(args) / "report.json"
+    )
+    from validators.engine import summarize
+    from validators.reporters import write_report
+
+    write_report(report_path, diags, summarize(diags, files=len(session.kb.files)), root=session.root, extra=extra)
+    _say(args, f"check: {len(diags)} findings in {time.monotonic() - started:.1f}s; report written to {report_path}")
+    return _emit(args, session, diags)
+
+
+def _report_extra(session: Session, ctx: Any) -> dict:
+    extra: dict = {"generated_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+    try:
+        from validators.claims import ledger
+    except ImportError:  # claims ledger not available in this build
+        return extra
+    extra["claims"] = [e.to_dict() for e in ledger(session.kb, evidence=ctx.evidence, links=ctx.links, facts=ctx.facts)]
+    if ctx.links is not None and hasattr(ctx.links, "to_report"):
+        extra["links"] = ctx.links.to_report()
+    return extra
+
+
+def cmd_links(args: argparse.Namespace) -> int:
+    from validators.engine import run_rules
+
+    session = Session(args)
+    evidence: dict = {}
+    links = _run_links(args, session, evidence)
+    _say(args, links.summary_line())
+    ctx = _offline_context(session, links=links, evidence=evidence)
+    session.config.select = [c for c in session.config.select] or ["KB"]
+    diags = [d for d in run_rules(ctx, stages=("links",))]
+    return _emit(args, session, diags)
+
+
+def cmd_facts(args: argparse.Namespace) -> int:
+    from validators.engine import run_rules
+
+    session = Session(args)
+    if not _torch_available():
+        raise UsageError("kb facts needs torch and torchvision: pip install 'kb-curriculum[facts]'")
+    facts = _run_facts(args, session)
+    _say(args, facts.summary_line())
+    ctx = _offline_context(session, facts=facts)
+    diags = run_rules(ctx, stages=("facts",))
+    return _emit(args, session, diags)
+
+
+def cmd_claims(args: argparse.Namespace) -> int:
+    from validators import claims as claims_mod
+
+    session = Session(args)
+    if args.action == "suggest":
+        return claims_mod.cli_suggest(session.kb, fmt=args.format, status=None)
+    entries = claims_mod.ledger(session.kb)
+    if args.status:
+        entries = [e for e in entries if e.status == args.status]
+    if args.format == "json":
+        json.dump([e.to_dict() for e in entries], sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+    else:
+        for e in entries:
+            print(f"{e.path}:{e.line}:{e.col}: [{e.status}] {e.uid}: {e.text}")
+        counts: dict[str, int] = {}
+        for e in entries:
+            counts[e.status] = counts.get(e.status, 0) + 1
+        _say(args, f"{len(entries)} claims: " + ", ".join(f"{n} {s}" for s, n in sorted(counts.items())))
+    return EXIT_OK
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from kb.importer import import_cards
+
+    sources = [Path(s) for s in args.sources]
+    for s in sources:
+        if not s.is_file():
+            raise UsageError(f"no such file: {s}")
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out} exists and is not a folder")
+    result = import_cards(sources, out)
+    for p in result.problems:
+        print(f"{p.path}:{p.line}:{p.col}: KB190 [warning] {p.message}", file=sys.stderr)
+    _say(args, f"imported {len(sources)} file(s): wrote {len(result.written)} card(s) to {out}"
+         + (f"; {len(result.problems)} thing(s) could not be mapped" if result.problems else ""))
+    return EXIT_OK
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from kb.schema import json_schemas
+
+    schemas = json_schemas()
+    if args.out:
+        out = Path(args.out)
+        out.mkdir(parents=True, exist_ok=True)
+        for kind, schema in schemas.items():
+            (out / f"{kind}.schema.json").write_text(json.dumps(schema, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        _say(args, f"wrote {len(schemas)} schemas to {out}")
+        return EXIT_OK
+    if args.kind:
+        payload: Any = schemas[args.kind]
+    else:
+        payload = schemas
+    json.dump(payload, sys.stdout, indent=2, ensure_ascii=False)
+    sys.stdout.write("\n")
+    return EXIT_OK
+
+
+def cmd_rule(args: argparse.Namespace) -> int:
+    from validators.registry import all_rules, get_rule, render_doc
+
+    if args.all or not args.code:
+        if args.format == "json":
+            rows = [{"code": r.code, "name": r.name, "severity": r.severity.value, "needs": r.needs, "summary": r.summary()}
+                    for r in all_rules().values()]
+            json.dump(rows, sys.stdout, indent=2)
+            sys.stdout.write("\n")
+        else:
+            for r in all_rules().values():
+                print(f"{r.code}  {r.name:<38} {r.severity.value:<8} {r.summary()}")
+        return EXIT_OK
+    rule = get_rule(args.code)
+    if rule is None:
+        raise UsageError(f"unknown rule {args.code!r} (see 'kb rule --all')")
+    print(render_doc(rule), end="")
+    return EXIT_OK
+
+
+def cmd_graph(args: argparse.Namespace) -> int:
+    from kb import graph as g
+
+    session = Session(args)
+    if args.course and args.course not in session.kb.courses:
+        raise UsageError(f"unknown course {args.course!r} (known: {', '.join(sorted(session.kb.courses)) or 'none'})")
+    if args.format == "mermaid":
+        print(g.to_mermaid(session.graph, args.course))
+    else:
+        from kb.export import graph_json
+
+        json.dump(graph_json(session.graph, args.course), sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from kb.export import export_records, export_document
+
+    session = Session(args)
+    stream = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout
+    try:
+        if args.format == "json":
+            json.dump(export_document(session.kb, session.graph), stream, indent=2, ensure_ascii=False)
+            stream.write("\n")
+        else:
+            for record in export_records(session.kb, session.graph):
+                stream.write(json.dumps(record, ensure_ascii=False) + "\n")
+    finally:
+        if args.output:
+            stream.close()
+    if session.kb.problems:
+        _say(args, f"note: {len(session.kb.problems)} card file(s) have problems and were left out; run 'kb lint'")
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------- parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="kb", description="Resource-card knowledge base and curriculum linter.")
+    parser.add_argument("--version", action="version", version=f"kb {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    p = sub.add_parser("lint", help="run the offline rules (schema, references, curriculum, claims)")
+    _add_common(p)
+    p.set_defaults(func=cmd_lint)
+
+    p = sub.add_parser("check", help="lint, then check links and re-run facts; writes the machine report")
+    _add_common(p)
+    _add_network(p)
+    _add_facts(p)
+    p.add_argument("--no-links", action="store_true", help="skip the link checks")
+    p.add_argument("--no-facts", action="store_true", help="skip the fact re-runs")
+    p.add_argument("--report", metavar="PATH", help="machine report for the site (default: <cache dir>/report.json)")
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("links", help="check every URL in the cards (and whether each page is the one claimed)")
+    _add_common(p)
+    _add_network(p)
+    p.set_defaults(func=cmd_links)
+
+    p = sub.add_parser("facts", help="re-run the numbers in claims against torch/torchvision")
+    _add_common(p)
+    _add_network(p)
+    _add_facts(p)
+    p.set_defaults(func=cmd_facts)
+
+    p = sub.add_parser("claims", help="list the claims ledger, or suggest checks for numbers in prose")
+    p.add_argument("action", nargs="?", choices=("list", "suggest"), default="list")
+    _add_common(p, formats=False)
+    p.add_argument("--status", choices=("verified", "not-verified", "disputed", "failing"))
+    p.add_argument("--format", choices=("text", "json", "yaml"), default="text")
+    p.set_defaults(func=cmd_claims)
+
+    p = sub.add_parser("import", help="turn cards in the text export format into YAML cards")
+    p.add_argument("sources", nargs="+", metavar="SRC")
+    p.add_argument("--out", required=True, metavar="DIR", help="cards root to write into (created if missing)")
+    p.add_argument("--quiet", "-q", action="store_true")
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("schema", help="print or write the JSON Schemas of the card kinds")
+    p.add_argument("--kind", choices=("topic", "digest", "course"))
+    p.add_argument("--out", metavar="DIR", help="write <kind>.schema.json files into DIR")
+    p.add_argument("--quiet", "-q", action="store_true")
+    p.set_defaults(func=cmd_schema)
+
+    p = sub.add_parser("rule", help="show a rule's documentation, or list all rules")
+    p.add_argument("code", nargs="?", help="a rule code (KB302) or name (missing-resource-role)")
+    p.add_argument("--all", action="store_true", help="list every rule")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.set_defaults(func=cmd_rule)
+
+    p = sub.add_parser("graph", help="print the concept graph as Mermaid or JSON")
+    _add_common(p, formats=False)
+    p.add_argument("--course", metavar="ID", help="only this course's topics")
+    p.add_argument("--format", choices=("mermaid", "json"), default="mermaid")
+    p.set_defaults(func=cmd_graph)
+
+    p = sub.add_parser("export", help="export the whole knowledge base for the tutor (JSON or JSON Lines)")
+    _add_common(p, formats=False)
+    p.add_argument("--format", choices=("json", "jsonl"), default="json")
+    p.add_argument("--output", "-o", metavar="FILE")
+    p.set_defaults(func=cmd_export)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        if not getattr(args, "command", None):
+            parser.print_help()
+            return EXIT_USAGE
+        return int(args.func(args))
+    except (UsageError, ConfigError) as exc:
+        _err(f"error: {exc}")
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        _err("interrupted")
+        return 130
+    except BrokenPipeError:
+        # the reader (| head) went away; nothing more to say
+        try:
+            sys.stdout = open(os.devnull, "w")
+        except OSError:
+            pass
+        return EXIT_OK
+    except Exception as exc:  # last line of defence: never a traceback for users
+        if os.environ.get("KB_DEBUG"):
+            raise
+        _err(f"internal error: {type(exc).__name__}: {exc} (set KB_DEBUG=1 for details)")
+        return EXIT_INTERNAL
+
+
+def entry() -> None:  # pragma: no cover
+    sys.exit(main())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,55 @@
+"""URL helpers shared by the offline rules (parsing and normalisation)."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+TRACKING_PREFIXES = ("utm_",)
+TRACKING_KEYS = {"fbclid", "gclid", "mc_cid", "mc_eid"}
+
+
+def url_problem(url: str) -> str | None:
+    """Why ``url`` is not a fetchable http(s) URL, or None when it is."""
+    if url != url.strip():
+        return "has leading or trailing white space"
+    if any(c.isspace() for c in url):
+        return "contains white space"
+    try:
+        parts = urlsplit(url)
+    except ValueError as exc:
+        return f"cannot be parsed ({exc})"
+    if parts.scheme.lower() not in ("http", "https"):
+        return f"scheme {parts.scheme + ':' if parts.scheme else '(none)'} is not http or https"
+    if not parts.hostname:
+        return "has no host"
+    try:
+        parts.port
+    except ValueError:
+        return "has an invalid port"
+    if "." not in parts.hostname and parts.hostname != "localhost" and not parts.hostname.startswith("["):
+        return f"host {parts.hostname!r} is not a domain name"
+    return None
+
+
+def normalize_url(url: str) -> str:
+    """A canonical form for comparing URLs: case, default ports, fragments and tracking keys dropped."""
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower()
+    port = parts.port
+    netloc = host if port is None or (scheme, port) in (("http", 80), ("https", 443)) else f"{host}:{port}"
+    if scheme in ("http", "https"):
+        scheme = "https"  # the same page is usually served on both
+    path = parts.path or "/"
+    if path != "/" and path.endswith("/"):
+        path = path.rstrip("/")
+    query = urlencode(
+        sorted(
+            (k, v)
+            for k, v in parse_qsl(parts.query, keep_blank_values=True)
+            if k not in TRACKING_KEYS and not k.startswith(TRACKING_PREFIXES)
+        )
+    )
+    if host.startswith("www."):
+        netloc = netloc[4:]
+    return urlunsplit((scheme, netloc, path, query, ""))

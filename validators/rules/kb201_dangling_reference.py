@@ -1,0 +1,79 @@
+"""A card refers to an id that no card has.
+
+## What it does
+Follows every id a card uses to point at another card and reports those
+that lead nowhere: a topic's `prerequisites` and `digests`, a resource's
+`digest`, the course ids under a topic's `courses`, the resource ids a
+course picks, and the topic ids in a course's modules. Related topics and
+concepts that merely need a card are KB205 instead.
+
+## Why it matters
+A dangling prerequisite silently drops out of every ordering, and a course
+that lists a missing topic publishes a hole in its syllabus.
+
+## Example
+```yaml
+id: cnns
+prerequisites: [linear-algebr]
+```
+
+## Use instead
+```yaml
+id: cnns
+prerequisites: [linear-algebra]
+```
+"""
+
+import difflib
+
+from validators.diagnostic import Severity
+from validators.registry import Rule
+
+
+def _hint(missing, known, what):
+    close = difflib.get_close_matches(missing, sorted(known), n=1, cutoff=0.6)
+    if close:
+        return f"did you mean {close[0]!r}?"
+    return f"create cards/{what}/{missing}.yaml, or fix the id"
+
+
+class DanglingReference(Rule):
+    code = "KB201"
+    name = "dangling-reference"
+    severity = Severity.error
+
+    def check(self, ctx, options):
+        kb = ctx.kb
+        for card in kb.topics.values():
+            t = card.model
+            for i, pre in enumerate(t.prerequisites):
+                if pre not in kb.topics:
+                    yield ctx.at(card, "prerequisites", i, message=f"prerequisite {pre!r} is not a topic",
+                                 hint=_hint(pre, kb.topics, "topics"))
+            for i, did in enumerate(t.digests):
+                if did not in kb.digests:
+                    yield ctx.at(card, "digests", i, message=f"digest {did!r} does not exist",
+                                 hint=_hint(did, kb.digests, "digests"))
+            for i, res in enumerate(t.resources):
+                if res.digest and res.digest not in kb.digests:
+                    yield ctx.at(card, "resources", i, "digest", message=f"resource {res.id!r} names digest {res.digest!r}, which does not exist",
+                                 hint=_hint(res.digest, kb.digests, "digests"))
+            resource_ids = {r.id for r in t.resources}
+            for cid, use in t.courses.items():
+                if cid not in kb.courses:
+                    yield ctx.at(card, "courses", cid, key=True, message=f"course {cid!r} does not exist",
+                                 hint=_hint(cid, kb.courses, "courses"))
+                for j, rid in enumerate(use.resources):
+                    if rid not in resource_ids:
+                        yield ctx.at(card, "courses", cid, "resources", j,
+                                     message=f"course {cid!r} picks resource {rid!r}, which this topic does not have",
+                                     hint=_hint(rid, resource_ids, "topics") if resource_ids else None)
+        for card in kb.courses.values():
+            for m, module in enumerate(card.model.modules):
+                for i, tid in enumerate(module.topics):
+                    if tid not in kb.topics:
+                        yield ctx.at(card, "modules", m, "topics", i, message=f"module {module.title!r} lists topic {tid!r}, which has no card",
+                                     hint=_hint(tid, kb.topics, "topics"))
+
+
+RULE = DanglingReference

@@ -1,0 +1,57 @@
+"""A course teaches a topic before one of its prerequisites.
+
+## What it does
+Walks each course's modules in order and reports a topic that comes before
+a prerequisite the same course teaches later. The message names both
+positions.
+
+## Why it matters
+Learners meet the topic without the ground it stands on; the course view
+would show it first.
+
+## Example
+```yaml
+modules:
+  - title: Vision
+    topics: [cnns, linear-algebra]  # cnns requires linear-algebra
+```
+
+## Use instead
+```yaml
+modules:
+  - title: Vision
+    topics: [linear-algebra, cnns]
+```
+"""
+
+from kb.graph import course_topics
+from validators.diagnostic import Severity
+from validators.registry import Rule
+
+
+class CourseOrderViolatesPrerequisites(Rule):
+    code = "KB301"
+    name = "course-order-violates-prerequisites"
+    severity = Severity.error
+
+    def check(self, ctx, options):
+        for cid, course in ctx.kb.courses.items():
+            order = course_topics(ctx.graph, cid)
+            pos = {t: i for i, t in enumerate(order)}
+            locs = {}
+            for m, module in enumerate(course.model.modules):
+                for i, tid in enumerate(module.topics):
+                    locs.setdefault(tid, (m, i))
+            for tid in order:
+                topic = ctx.kb.topics.get(tid)
+                if topic is None:
+                    continue
+                for pre in topic.model.prerequisites:
+                    if pre in pos and pos[pre] > pos[tid]:
+                        m, i = locs[tid]
+                        yield ctx.at(course, "modules", m, "topics", i,
+                                     message=f"{tid!r} (position {pos[tid] + 1}) comes before its prerequisite {pre!r} (position {pos[pre] + 1})",
+                                     hint=f"move {pre!r} before {tid!r}")
+
+
+RULE = CourseOrderViolatesPrerequisites

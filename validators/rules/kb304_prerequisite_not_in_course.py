@@ -1,0 +1,52 @@
+"""A course teaches a topic but not that topic's prerequisite.
+
+## What it does
+Reports, for each course, a topic whose prerequisite (an existing topic) is
+not taught in that course. Informational: a course may rely on prior
+knowledge, but the course page should say so.
+
+## Why it matters
+Learners who start with this course meet the topic without its ground.
+
+## Example
+```yaml
+# topics/cnns.yaml: prerequisites: [linear-algebra]
+# courses/intro.yaml
+modules:
+  - {title: Vision, topics: [cnns]}
+```
+
+## Use instead
+```yaml
+modules:
+  - {title: Foundations, topics: [linear-algebra]}
+  - {title: Vision, topics: [cnns]}
+```
+"""
+
+from kb.graph import course_topics
+from validators.diagnostic import Severity
+from validators.registry import Rule
+
+
+class PrerequisiteNotInCourse(Rule):
+    code = "KB304"
+    name = "prerequisite-not-in-course"
+    severity = Severity.info
+
+    def check(self, ctx, options):
+        for cid, course in ctx.kb.courses.items():
+            taught = set(course_topics(ctx.graph, cid))
+            for m, module in enumerate(course.model.modules):
+                for i, tid in enumerate(module.topics):
+                    topic = ctx.kb.topics.get(tid)
+                    if topic is None:
+                        continue
+                    for pre in topic.model.prerequisites:
+                        if pre in ctx.kb.topics and pre not in taught:
+                            yield ctx.at(course, "modules", m, "topics", i,
+                                         message=f"{tid!r} needs {pre!r}, which this course does not teach",
+                                         hint=f"add {pre!r} to an earlier module, or state it as an entry requirement")
+
+
+RULE = PrerequisiteNotInCourse
