@@ -23,6 +23,10 @@ from kb.config import ConfigError, LoadedConfig, load_config
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
+#: output formats of the diagnostics commands (validators.reporters.FORMATS plus "auto");
+#: spelled out here so building the parser imports no reporter
+REPORT_FORMATS = ("auto", "text", "json", "sarif", "github", "junit")
+
 
 class UsageError(Exception):
     """Bad arguments: one line, exit 2."""
@@ -116,9 +120,7 @@ def _add_common(p: argparse.ArgumentParser, *, formats: bool = True) -> None:
     p.add_argument("--select", metavar="CODES", help="comma-separated code prefixes to run (replaces [tool.kb] select)")
     p.add_argument("--ignore", metavar="CODES", help="comma-separated code prefixes to skip (added to [tool.kb] ignore)")
     if formats:
-        from validators.reporters import FORMATS
-
-        p.add_argument("--format", choices=FORMATS, default="auto", help="output format (default: auto: github under GitHub Actions, else text)")
+        p.add_argument("--format", choices=REPORT_FORMATS, default="auto", help="output format (default: auto: github under GitHub Actions, else text)")
         p.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
         p.add_argument("--fail-on", choices=("error", "warning", "info"), help="lowest severity that makes the exit code 1 (default: [tool.kb] fail_on, else error)")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress or summary lines on stderr")

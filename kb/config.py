@@ -14,7 +14,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from kb.loader import DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_NODES
 
@@ -30,30 +30,60 @@ class _Strict(BaseModel):
 
 
 class ResolverConfig(_Strict):
-    """Base URLs of the identity services; mirrors and tests can stand in."""
+    """``[tool.kb.links.resolvers]``: the identity services and how politely to use them.
 
-    arxiv_api: str = "https://export.arxiv.org/api/query"
-    crossref_api: str = "https://api.crossref.org/works"
-    doi_resolver: str = "https://doi.org"
-    youtube_oembed: str = "https://www.youtube.com/oembed"
-    github_api: str = "https://api.github.com"
+    The base URLs can point at mirrors, proxies or test servers; every key
+    has a working default.
+    """
+
+    enabled: bool = Field(default=True, description="Ask the identity services at all (off: plain link checks only).")
+    arxiv_api: str = Field(default="https://export.arxiv.org/api/query", description="arXiv export API (Atom).")
+    crossref_api: str = Field(default="https://api.crossref.org/works", description="Crossref REST API works endpoint.")
+    doi_resolver: str = Field(default="https://doi.org", description="DOI resolver, asked by content negotiation for DataCite DOIs.")
+    youtube_oembed: str = Field(default="https://www.youtube.com/oembed", description="YouTube oEmbed endpoint.")
+    github_api: str = Field(default="https://api.github.com", description="GitHub REST API root.")
+    arxiv_interval_s: float = Field(default=3.0, ge=0, description="Gap between arXiv API requests (arXiv asks for 3 s).")
+    arxiv_batch_size: int = Field(default=100, ge=1, le=500, description="arXiv ids asked for in one API request.")
+    crossref_mailto: str | None = Field(default=None, description="Contact address sent to Crossref (its 'polite pool').")
+    github_token_env: str = Field(default="GITHUB_TOKEN", description="Environment variable holding a GitHub token, if any.")
 
 
 class LinksConfig(_Strict):
-    """``[tool.kb.links]``: the link checker."""
+    """``[tool.kb.links]``: the link checker (``kb check`` / ``kb links``)."""
 
     include: list[str] = Field(default_factory=list, description="Only check URLs matching one of these regexes (empty: all).")
     exclude: list[str] = Field(default_factory=list, description="Never fetch URLs matching these regexes (reported as KB505).")
-    cache_ttl_hours: float = Field(default=24.0, description="How long an ok result stays fresh. Failures are never cached.")
-    concurrency: int = Field(default=32, ge=1, le=1024)
-    per_host_concurrency: int = Field(default=4, ge=1, le=256)
-    per_host_interval_ms: int = Field(default=0, ge=0, description="Minimum gap between requests to one host.")
-    timeout_s: float = Field(default=15.0, gt=0)
-    total_timeout_s: float = Field(default=600.0, gt=0)
-    retries: int = Field(default=2, ge=0, le=10)
-    max_body_bytes: int = Field(default=512 * 1024, ge=1024)
-    allow_private_hosts: bool = False
+    cache_ttl_hours: float = Field(default=24.0, ge=0, description="How long an ok result stays fresh. Failures are never cached.")
+    concurrency: int = Field(default=32, ge=1, le=1024, description="Requests in flight at once, over all hosts.")
+    per_host_concurrency: int = Field(default=4, ge=1, le=256, description="Requests in flight at once to one host.")
+    per_host_interval_ms: int = Field(default=50, ge=0, description="Minimum gap between the starts of two requests to one host.")
+    timeout_s: float = Field(default=15.0, gt=0, description="Limit for one request, connect to last byte read.")
+    total_timeout_s: float = Field(default=600.0, gt=0, description="Limit for the whole run; links not done by then are unchecked.")
+    retries: int = Field(default=2, ge=0, le=10, description="Retries after a 5xx, 408, 429 or timeout.")
+    backoff_s: float = Field(default=0.5, ge=0, description="First retry delay; doubles each retry, with jitter.")
+    backoff_max_s: float = Field(default=8.0, ge=0, description="Longest delay between two retries.")
+    retry_after_max_s: float = Field(default=30.0, ge=0, description="Longest Retry-After honoured; a longer one gives up at once.")
+    max_redirects: int = Field(default=10, ge=0, le=50)
+    max_body_bytes: int = Field(default=512 * 1024, ge=1024, description="Most bytes read from one response body.")
+    allow_private_hosts: bool = Field(default=False, description="Fetch card URLs that resolve to loopback, private or link-local addresses.")
+    identity: bool = Field(default=True, description="Check that each page is the work the card names (KB504).")
+    fragments: bool = Field(default=True, description="Check that #fragments exist in the page (KB506).")
+    soft_404: bool = Field(default=True, description="Treat a 200 page whose title says 'not found' as broken.")
+    user_agent: str | None = Field(default=None, description="User-Agent header (default names the tool and its version).")
+    workers: int = Field(default=0, ge=0, le=16, description="Checker processes for large runs (0: one per CPU, up to 2).")
     resolvers: ResolverConfig = Field(default_factory=ResolverConfig)
+
+    @field_validator("include", "exclude")
+    @classmethod
+    def _regexes(cls, patterns: list[str]) -> list[str]:
+        import re
+
+        for pattern in patterns:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"{pattern!r} is not a valid regular expression: {exc}") from None
+        return patterns
 
 
 class FactsConfig(_Strict):

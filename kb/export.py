@@ -102,4 +102,5 @@ def export_records(kb: KnowledgeBase, g: nx.MultiDiGraph) -> Iterator[dict[str, 
     for concept in doc["concepts"]:
         yield {"type": "concept", "id": concept}
     for edge in doc["edges"]:
-        yield {"type": "edge", **edge}
+        # the record's "type" says what the line is; the edge's own type is its relation
+        yield {"type": "edge", "from": edge["from"], "to": edge["to"], "relation": edge["type"]}

@@ -154,8 +154,9 @@ class LoadedYaml:
 
 
 class _Builder:
-    def __init__(self, max_nodes: int):
+    def __init__(self, max_nodes: int, lines: list[str]):
         self.max_nodes = max_nodes
+        self.lines = lines
         self.count = 0
         self.visited: set[int] = set()
         #: span of the deepest node being built for the first time (not via an alias);
@@ -226,7 +227,7 @@ class _Builder:
         if tag == "tag:yaml.org,2002:str":
             indent = node.start_mark.column + 1
             if node.style in ("|", ">"):
-                indent = _block_indent(node)
+                indent = _block_indent(node, self.lines)
             self.source.scalars[path] = ScalarInfo(node.style, indent)
             return value
         if tag == "tag:yaml.org,2002:null":
@@ -280,17 +281,15 @@ def _int(text: str) -> int:
     return sign * int(t)
 
 
-def _block_indent(node: yaml.ScalarNode) -> int:
-    """Column (1-based) where the content lines of a block scalar start."""
-    buf = getattr(node.start_mark, "buffer", None)
-    if buf:
-        # Look at the first non-empty content line after the indicator line.
-        start = node.start_mark.index
-        nl = buf.find("\n", start)
-        if nl != -1:
-            for line in buf[nl + 1 : node.end_mark.index].split("\n"):
-                if line.strip():
-                    return len(line) - len(line.lstrip(" ")) + 1
+def _block_indent(node: yaml.ScalarNode, lines: list[str]) -> int:
+    """Column (1-based) where the content lines of a block scalar start.
+
+    Read from the document's own lines: the C parser's marks carry no buffer.
+    """
+    first, last = node.start_mark.line + 1, node.end_mark.line
+    for line in lines[first : last + 1]:
+        if line.strip():
+            return len(line) - len(line.lstrip(" ")) + 1
     return node.start_mark.column + 1
 
 
@@ -317,6 +316,7 @@ def load_text(text: str, *, max_nodes: int = DEFAULT_MAX_NODES) -> LoadedYaml:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        line, col = _clamp(text, line, col)
         problem = exc.problem or exc.context or "invalid YAML"
         hint = None
         if "tab" in problem or "\\t" in problem:
@@ -330,9 +330,19 @@ def load_text(text: str, *, max_nodes: int = DEFAULT_MAX_NODES) -> LoadedYaml:
         raise LoadError(str(getattr(exc, "reason", exc)).splitlines()[0], Span.point(line, col)) from None
     if root is None:
         return LoadedYaml(None, SourceMap({(): Span(1, 1, 1, 1)}), text)
-    builder = _Builder(max_nodes)
+    builder = _Builder(max_nodes, text.split("\n"))
     data = builder.build(root, (), frozenset(), 0)
     return LoadedYaml(data, builder.source, text, builder.duplicates)
+
+
+def _clamp(text: str, line: int, col: int) -> tuple[int, int]:
+    """Keep a position on a real line: at end of input the parser points past the last one."""
+    lines = text.split("\n")
+    if text.endswith("\n"):
+        lines.pop()
+    if lines and line > len(lines):
+        return len(lines), len(lines[-1]) + 1
+    return line, col
 
 
 def _clean_problem(problem: str, context: str | None) -> str:

@@ -1,0 +1,1 @@
+"""Tests of the reporters (text, json, sarif, github, junit)."""
