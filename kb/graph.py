@@ -171,36 +171,70 @@ def stats(g: nx.MultiDiGraph) -> Stats:
     return Stats(counts["topic"], counts["digest"], counts["course"], counts["concept"])
 
 
-def to_mermaid(g: nx.MultiDiGraph, course_id: str | None = None) -> str:
-    """A Mermaid flowchart of topics and prerequisites (one course or all)."""
-    if course_id is not None:
+def mermaid_label(text: str) -> str:
+    """A node label Mermaid shows as text: anything but plain characters becomes an entity code.
+
+    Card titles are author text; escaping them here keeps them from being read
+    as Mermaid syntax (or markup) wherever the diagram is shown.
+    """
+    text = " ".join(str(text).split())[:80]
+    return "".join(ch if (ch.isalnum() or ch in " ,.:/()'+-_") else f"#{ord(ch)};" for ch in text)
+
+
+def to_mermaid(
+    g: nx.MultiDiGraph,
+    course_id: str | None = None,
+    *,
+    order: list[str] | None = None,
+    title: str | None = None,
+    description: str | None = None,
+    numbered: bool = False,
+) -> str:
+    """A Mermaid flowchart of topics, their prerequisites and the concepts they mention.
+
+    ``order`` (default: the course's module order, or all topics by id) fixes
+    the topics shown and their numbering; prerequisites outside it are drawn
+    dashed, and mentioned concepts without a card as dashed rounded boxes.
+    ``title`` and ``description`` become Mermaid's accessible title and
+    description.
+    """
+    if order is not None:
+        topics = list(order)
+    elif course_id is not None:
         topics = course_topics(g, course_id)
     else:
         topics = sorted(data["id"] for _, data in g.nodes(data=True) if data["kind"] == "topic")
     keep = set(topics)
     lines = ["flowchart LR"]
-    ids = {}
+    if title:
+        lines.append(f"  accTitle: {mermaid_label(title)}")
+    if description:
+        lines.append(f"  accDescr: {mermaid_label(description)}")
+    ids: dict[str, str] = {}
     for i, t in enumerate(topics):
         ids[t] = f"t{i}"
-        title = g.nodes[node("topic", t)].get("title", t).replace('"', "'")
-        lines.append(f'  {ids[t]}["{title}"]')
+        label = mermaid_label(g.nodes[node("topic", t)].get("title", t)) if node("topic", t) in g else mermaid_label(t)
+        lines.append(f'  t{i}["{f"{i + 1}. " if numbered else ""}{label}"]')
     extra = 0
     for u, v, _ in edges_of(g, PREREQUISITE):
         a, b = g.nodes[u]["id"], g.nodes[v]["id"]
-        if a in keep:
-            if b not in ids:
-                ids[b] = f"x{extra}"
-                extra += 1
-                lines.append(f'  {ids[b]}["{g.nodes[v].get("title", b)}"]:::outside')
-            lines.append(f"  {ids[b]} --> {ids[a]}")
+        if a not in keep:
+            continue
+        if b not in ids:
+            ids[b] = f"x{extra}"
+            extra += 1
+            lines.append(f'  {ids[b]}["{mermaid_label(g.nodes[v].get("title", b))}"]:::outside')
+        lines.append(f"  {ids[b]} --> {ids[a]}")
     for u, v, _ in edges_of(g, MENTIONS):
         a, b = g.nodes[u]["id"], g.nodes[v]["id"]
-        if a in keep:
-            if b not in ids:
-                ids[b] = f"c{extra}"
-                extra += 1
-                lines.append(f'  {ids[b]}(["{b}"]):::missing')
-            lines.append(f"  {ids[a]} -.-> {ids[b]}")
+        if a not in keep:
+            continue
+        key = "concept:" + b
+        if key not in ids:
+            ids[key] = f"c{extra}"
+            extra += 1
+            lines.append(f'  {ids[key]}(["{mermaid_label(b)}"]):::missing')
+        lines.append(f"  {ids[a]} -. mentions .-> {ids[key]}")
     lines.append("  classDef outside stroke-dasharray: 4 2")
-    lines.append("  classDef missing stroke-dasharray: 2 2, fill:#fff")
+    lines.append("  classDef missing stroke-dasharray: 2 2")
     return "\n".join(lines)

@@ -130,7 +130,8 @@ class KbPlugin(BasePlugin[KbPluginConfig]):
             existing = files.get_file_from_path(src_uri)
             if existing is not None:
                 # a hand-written page of the same name wins; say so rather than silently dropping ours
-                log.info("site/%s is hand-written, so the generated page of that name is not used", src_uri)
+                log.info("%s is hand-written in %s, so the generated page of that name is not used",
+                         src_uri, Path(config.docs_dir).name)
                 continue
             files.append(File.generated(config, src_uri, content=content))
             self.generated.add(src_uri)

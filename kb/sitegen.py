@@ -30,6 +30,7 @@ import json
 import posixpath
 import re
 import xml.etree.ElementTree as etree
+from urllib.parse import urlsplit, urlunsplit
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,9 +46,9 @@ from kb.graph import (
     PREREQUISITE,
     course_topics,
     courses_of_topic,
-    edges_of,
     learning_order,
     node,
+    to_mermaid,
     topics_using_digest,
 )
 from kb.schema import CORE_ROLES, NOT_VERIFIED_RE, Claim, Role
@@ -81,7 +82,7 @@ _PAGE_TAGS = _CARD_TAGS | {
 }
 _PAGE_ATTRIBUTES = {
     "*": {"class", "id", "title", "role", "lang", "hidden"},
-    "a": {"href"},
+    "a": {"href", "rel"},
     "details": {"open"},
     "ol": {"start", "reversed"},
     "td": {"colspan", "rowspan"},
@@ -100,7 +101,8 @@ _page_cleaner = nh3.Cleaner(
     attributes=_PAGE_ATTRIBUTES,
     generic_attribute_prefixes={"aria-", "data-"},
     url_schemes=set(SAFE_SCHEMES),
-    link_rel=LINK_REL,
+    # card links already carry rel="noopener" from the first pass; the site's own links need none
+    link_rel=None,
     strip_comments=True,
 )
 
@@ -165,6 +167,7 @@ def external_link(url: str | None, label: str) -> str:
 class _CardTextProcessor(Treeprocessor):
     """Adjusts a rendered card fragment before it is serialised.
 
+    * links other than absolute http(s) and mailto become plain text;
     * headings move down (``offset`` levels) so a card can never add a
       second ``h1`` or break the page's outline;
     * images become links labelled with their alt text: a card never makes
@@ -188,6 +191,13 @@ class _CardTextProcessor(Treeprocessor):
                 el.tag = "a"
                 el.set("href", src)
                 el.text = f"{alt} (image)"
+                tag = "a"
+            if tag == "a" and safe_url(el.get("href")) is None:
+                # a link the site will not publish stays readable, but as text, not as a dead <a>
+                el.attrib.clear()
+                el.tag = "span"
+                el.set("class", "kb-inert-link")
+                el.set("title", "link withheld: only http, https and mailto links are published")
         self._markers(root)
 
     def _markers(self, el: etree.Element) -> None:
@@ -289,7 +299,7 @@ LINK_OUTCOMES = {
     "broken": ("\u2717", "link broken", "the link did not answer, or answered with an error"),
     "blocked": ("\u2298", "link blocked", "the site refused an automated check; a person should look"),
     "unknown": ("?", "link unknown", "the check could not decide"),
-    "unchecked": ("\u2013", "link not checked", "no check report covers this link"),
+    "unchecked": ("\u2013", "link not checked", "the link check has not looked at this link"),
 }
 
 
@@ -329,6 +339,7 @@ class LinkStatus:
     status: int | None = None
     final_url: str | None = None
     title: str | None = None
+    reason: str | None = None
 
 
 @dataclass
@@ -353,7 +364,9 @@ class Report:
 
 
 def _url_key(url: str) -> str:
-    return url.strip().split("#", 1)[0].rstrip("/")
+    """A URL as the link report and the cards should both spell it: no fragment, no trailing slash."""
+    parts = urlsplit(url.strip())
+    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path.rstrip("/"), parts.query, ""))
 
 
 def load_report(path: Path | None) -> Report:
@@ -369,10 +382,13 @@ def load_report(path: Path | None) -> Report:
     version = data.get("version")
     if version != REPORT_VERSION:
         raise ReportError(f"{path}: check report version {version!r} is not supported (expected {REPORT_VERSION})")
+    raw_links = data.get("links")
+    if isinstance(raw_links, dict):  # the link stage's own summary: {"results": [...], ...}
+        raw_links = raw_links.get("results")
     links = None
-    if isinstance(data.get("links"), list):
+    if isinstance(raw_links, list):
         links = {}
-        for entry in data["links"]:
+        for entry in raw_links:
             if isinstance(entry, dict) and isinstance(entry.get("url"), str):
                 links[_url_key(entry["url"])] = LinkStatus(
                     url=entry["url"],
@@ -380,6 +396,7 @@ def load_report(path: Path | None) -> Report:
                     status=entry.get("status") if isinstance(entry.get("status"), int) else None,
                     final_url=entry.get("final_url") if isinstance(entry.get("final_url"), str) else None,
                     title=entry.get("title") if isinstance(entry.get("title"), str) else None,
+                    reason=entry.get("reason") if isinstance(entry.get("reason"), str) else None,
                 )
     claims = data.get("claims")
     return Report(
@@ -432,15 +449,19 @@ def _strings(value: Any, path: tuple = ()) -> Iterator[tuple[tuple, str]]:
 
 
 def _marker_sentence(text: str, start: int, end: int) -> str:
-    """The statement a ``[NOT VERIFIED]`` marker qualifies: its line, or the line before."""
+    """The statement a ``[NOT VERIFIED]`` marker qualifies: the sentence it ends, else the line before."""
     line_start = text.rfind("\n", 0, start) + 1
-    line = text[line_start:start].strip()
-    if not line.strip(" -*:"):
-        prev = text[:line_start].rstrip("\n").rsplit("\n", 1)[-1]
-        line = prev
-    after = text[end:text.find("\n", end) if "\n" in text[end:] else len(text)].strip()
-    statement = (line + (" " + after if after and not line else "")).strip()
-    return re.sub(r"^[-*+]\s+", "", statement).strip() or "(marker with no statement)"
+    before = text[line_start:start]
+    sentences = [s for s in re.split(r"(?<=[.!?])\s+", before) if s.strip(" -*:")]
+    if sentences:
+        statement = sentences[-1]
+    else:
+        # a marker that opens its line qualifies what follows it, else the line above
+        line_end = text.find("\n", end)
+        after = text[end:line_end if line_end >= 0 else len(text)].strip()
+        statement = re.split(r"(?<=[.!?])\s+", after)[0] if after else text[:line_start].rstrip("\n").rsplit("\n", 1)[-1]
+    statement = re.sub(r"^\s*[-*+]\s+", "", statement).strip()
+    return statement or "(a [NOT VERIFIED] marker with no statement before it)"
 
 
 def _marker_positions(card: Card[Any], path: tuple, count: int) -> list[tuple[int, int]]:
@@ -494,7 +515,7 @@ def derive_claims(kb: KnowledgeBase) -> list[dict[str, Any]]:
             for m, (line, col) in zip(matches, positions):
                 n += 1
                 out.append({
-                    "uid": f"{card.id}#not-verified-{n}", "card": f"{card.kind}:{card.id}", "path": card.rel,
+                    "uid": f"{card.id}#nv-{n}", "card": f"{card.kind}:{card.id}", "path": card.rel,
                     "line": line, "col": col, "text": _marker_sentence(text, m.start(), m.end()),
                     "status": "not-verified", "check": None, "evidence": None,
                 })
@@ -550,6 +571,7 @@ def claim_views(kb: KnowledgeBase, report: Report) -> list[ClaimView]:
             explicit = next((c for c in getattr(card.model, "claims", []) if c.id == claim_id), None)
         checked = uid in from_report
         merged = {**entry, **{k: v for k, v in from_report.get(uid, {}).items() if v is not None}}
+        origin = merged.get("origin") if merged.get("origin") in ("claim", "marker") else None
         status = str(merged.get("status") or UNKNOWN)
         views.append(ClaimView(
             uid=uid,
@@ -560,8 +582,8 @@ def claim_views(kb: KnowledgeBase, report: Report) -> list[ClaimView]:
             col=int(merged.get("col") or 1),
             text=str(merged.get("text") or ""),
             status=status if status in CLAIM_STATUSES else UNKNOWN,
-            origin="claim" if explicit is not None else "marker",
-            source=explicit.source if explicit is not None else None,
+            origin=origin or ("claim" if explicit is not None else "marker"),
+            source=merged.get("source") or (explicit.source if explicit is not None else None),
             check=_check_kind(merged),
             evidence=merged.get("evidence") if isinstance(merged.get("evidence"), dict) else None,
             checked=checked,
@@ -649,7 +671,7 @@ def rule_page(code: str) -> str:
 
 def front_matter(title: str, **extra: Any) -> str:
     """YAML front matter. The title is HTML-escaped: themes print it without escaping."""
-    lines = ["---", "title: " + json.dumps(html.escape(" ".join(title.split()), quote=False))]
+    lines = ["---", "title: " + json.dumps(html.escape(" ".join(title.split()), quote=True))]
     for key, value in extra.items():
         lines.append(f"{key}: {json.dumps(value)}")
     lines.append("---")
@@ -726,16 +748,23 @@ ROLE_LABELS = {
 }
 
 
+def _link_tip(link: LinkStatus, url: str) -> str | None:
+    bits = [link.reason or (f"HTTP {link.status}" if link.status else "")]
+    if link.final_url and _url_key(link.final_url) != _url_key(url):
+        bits.append(f"ends at {link.final_url}")
+    if link.title:
+        bits.append(f"page title: {link.title}")
+    tip = "; ".join(b for b in bits if b)
+    return tip or None
+
+
 def _resource_html(ctx: SiteContext, src: str, topic: Card[Any], res: Any, *, show_role: bool = False) -> str:
     title = esc(res.title)
     status = ""
     if res.url:
         link = ctx.report.link(res.url)
         if link is not None:
-            tip = f"HTTP {link.status}" if link.status else None
-            if link.final_url and _url_key(link.final_url) != _url_key(res.url):
-                tip = (tip + "; " if tip else "") + f"redirects to {link.final_url}"
-            status = " " + link_badge(link.outcome, title=tip)
+            status = " " + link_badge(link.outcome, title=_link_tip(link, res.url))
         else:
             status = " " + link_badge("unchecked")
         if safe_url(res.url) is None:
@@ -827,7 +856,8 @@ def _evidence_details(claim: ClaimView) -> str:
 def home_page(ctx: SiteContext) -> str:
     kb, src = ctx.kb, HOME
     counts = _counts(ctx.claims)
-    out = [front_matter(ctx.site_name), f"# {md_escape(ctx.site_name)}\n"]
+    # no title in the front matter: the theme then titles the home page with the site name alone
+    out = [f"# {md_escape(ctx.site_name)}\n"]
     out.append(block(
         "<p>Curated resources for each topic (why each was picked, and its level), how each course uses "
         "them, and digests of the papers and reference docs behind them. Every claim is shown with its "
@@ -984,51 +1014,22 @@ def _course_gaps(ctx: SiteContext, src: str, cid: str, listed: list[str], order:
     return "<ul>" + "".join(items) + "</ul>"
 
 
-def _mermaid_label(text: str) -> str:
-    """A node label Mermaid shows as text: anything but plain characters becomes an entity code."""
-    text = " ".join(str(text).split())[:80]
-    return "".join(ch if (ch.isalnum() or ch in " ,.:/()'+-_") else f"#{ord(ch)};" for ch in text)
-
-
 def _plain(text: str) -> str:
     return re.sub(r"[^\w .,:()'/+-]", "", " ".join(str(text).split()))[:120]
 
 
 def course_mermaid(ctx: SiteContext, cid: str, order: list[str]) -> str:
     """The Mermaid source of a course's map: its topics, their prerequisites and the concepts they mention."""
-    g = ctx.graph
     course = ctx.kb.courses[cid].model
-    keep = set(order)
-    lines = ["flowchart LR", f"  accTitle: Concept map of {_plain(course.title)}",
-             "  accDescr: Topics of the course in learning order; an arrow goes from a prerequisite to the "
-             "topic that needs it; dashed boxes are outside the course or have no card yet"]
-    ids: dict[str, str] = {}
-    for i, tid in enumerate(order):
-        ids[tid] = f"t{i}"
-        lines.append(f'  t{i}["{i + 1}. {_mermaid_label(ctx.kb.topics[tid].model.title)}"]')
-    extra = 0
-    for u, v, _ in edges_of(g, PREREQUISITE):
-        a, b = g.nodes[u]["id"], g.nodes[v]["id"]
-        if a not in keep:
-            continue
-        if b not in ids:
-            ids[b] = f"x{extra}"
-            extra += 1
-            lines.append(f'  {ids[b]}["{_mermaid_label(g.nodes[v].get("title", b))}"]:::outside')
-        lines.append(f"  {ids[b]} --> {ids[a]}")
-    for u, v, _ in edges_of(g, MENTIONS):
-        a, b = g.nodes[u]["id"], g.nodes[v]["id"]
-        if a not in keep:
-            continue
-        key = "concept:" + b
-        if key not in ids:
-            ids[key] = f"c{extra}"
-            extra += 1
-            lines.append(f'  {ids[key]}(["{_mermaid_label(b)}"]):::missing')
-        lines.append(f"  {ids[a]} -. mentions .-> {ids[key]}")
-    lines.append("  classDef outside stroke-dasharray: 4 2")
-    lines.append("  classDef missing stroke-dasharray: 2 2")
-    return "\n".join(lines)
+    return to_mermaid(
+        ctx.graph,
+        cid,
+        order=order,
+        numbered=True,
+        title=f"Concept map of {_plain(course.title)}",
+        description="Topics of the course in learning order; an arrow goes from a prerequisite to the "
+        "topic that needs it; dashed boxes are outside the course or have no card yet",
+    )
 
 
 def _course_map(ctx: SiteContext, cid: str, order: list[str]) -> str:
@@ -1158,7 +1159,7 @@ def digest_page(ctx: SiteContext, did: str) -> str:
     links = []
     if d.url:
         link = ctx.report.link(d.url)
-        badge = link_badge(link.outcome) if link else link_badge("unchecked")
+        badge = link_badge(link.outcome, title=_link_tip(link, d.url)) if link else link_badge("unchecked")
         links.append(external_link(d.url, "Source") + " " + badge)
     else:
         links.append('<span class="kb-missing">No source link</span>')
@@ -1279,7 +1280,7 @@ def navigation(ctx: SiteContext, pages: dict[str, str], extra_pages: Iterable[st
     def titled(kind: str, table: dict[str, Card[Any]]) -> list[str]:
         return [card_page(kind, i) for i, _ in sorted(table.items(), key=lambda kv: kv[1].model.title.lower())]
 
-    nav: list[Any] = [HOME]
+    nav: list[Any] = [{"Home": HOME}]
     for label, kind, table in (("Courses", "course", ctx.kb.courses), ("Topics", "topic", ctx.kb.topics),
                                ("Digests", "digest", ctx.kb.digests)):
         if table:

@@ -1,0 +1,481 @@
+"""The site's pages: generated Markdown (no MkDocs needed) and real ``mkdocs build`` runs.
+
+Card text is untrusted, so most of these check that markup in a card comes
+out as text and that only http(s)/mailto links survive.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from html.parser import HTMLParser
+
+import markdown
+import pytest
+
+from kb import sitegen
+from kb.graph import build_graph, courses_of_topic, mermaid_label
+from kb.store import load_kb
+from tests.site.conftest import (
+    CARDS,
+    ENGINEERING_EMPHASIS,
+    INTRO_EMPHASIS,
+    PAYLOAD_FLAG,
+    REPO,
+    build_site,
+    fixture_report,
+    need_mermaid,
+    write_cards,
+)
+
+# --------------------------------------------------------------------------- safe rendering
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "<script>window.x=1</script>",
+        "<img src=x onerror=\"window.x=1\">",
+        "para\n\n<div onclick=\"x()\">block</div>\n",
+        "<iframe src=\"https://example.org\"></iframe>",
+        "<!-- comment --> <style>body{}</style>",
+        "&lt;script&gt; already escaped",
+    ],
+)
+def test_raw_html_in_card_text_is_escaped(text):
+    out = sitegen.render_markdown(text)
+    assert re.search(r"<(script|img|div|iframe|style)\b", out) is None, out
+    assert "onerror=" not in out.replace("onerror=&quot;", "") or "&lt;img" in out
+    assert "<" not in re.sub(r"</?(p|code|pre|a|em|strong|span)\b[^>]*>", "", out), out
+
+
+def test_raw_html_stays_visible_as_text():
+    out = sitegen.render_markdown("before <script>alert(1)</script> after")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in out
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "[x](javascript:alert(1))",
+        "[x](JaVaScRiPt:alert(1))",
+        "[x](data:text/html;base64,PHNjcmlwdD4=)",
+        "[x](vbscript:msgbox(1))",
+        "<javascript:alert(1)>",
+        "[x](java\tscript:alert(1))",
+    ],
+)
+def test_dangerous_link_schemes_become_inert_text(source):
+    out = sitegen.render_markdown(source)
+    hrefs = re.findall(r'href="([^"]*)"', out)
+    assert not [h for h in hrefs if re.match(r"\s*(javascript|data|vbscript)", h, re.I)], out
+
+
+def test_safe_links_get_rel_noopener_and_images_become_links():
+    out = sitegen.render_markdown("[ok](https://example.org/a) and ![a diagram](https://example.org/d.png)")
+    assert '<a href="https://example.org/a" rel="noopener">ok</a>' in out
+    assert "<img" not in out
+    assert '<a href="https://example.org/d.png" rel="noopener">a diagram (image)</a>' in out
+
+
+def test_card_headings_never_add_an_h1_or_h2():
+    out = sitegen.render_markdown("# Big\n\n## Smaller\n\ntext")
+    assert "<h1" not in out and "<h2" not in out
+    assert "<h4>Big</h4>" in out and "<h5>Smaller</h5>" in out
+
+
+def test_not_verified_markers_become_badges_outside_code():
+    out = sitegen.render_markdown("A number [NOT VERIFIED] here.\n\n`code [NOT VERIFIED]`")
+    assert out.count("kb-badge--not-verified") == 1
+    assert "<code>code [NOT VERIFIED]</code>" in out
+    assert "NOT VERIFIED</span>" in out  # the badge says it in words, not only in colour
+
+
+@pytest.mark.parametrize(
+    "url, safe",
+    [
+        ("https://example.org/x", True),
+        ("http://example.org", True),
+        ("mailto:someone@example.org", True),
+        ("javascript:alert(1)", False),
+        (" javascript:alert(1)", False),
+        ("java\nscript:alert(1)", False),
+        ("data:text/html,x", False),
+        ("vbscript:x", False),
+        ("//example.org/x", False),
+        ("https:example.org", False),
+        ("", False),
+        (None, False),
+    ],
+)
+def test_safe_url(url, safe):
+    assert (sitegen.safe_url(url) is not None) is safe
+
+
+def test_heading_text_is_escaped_for_markdown_and_html():
+    md = markdown.Markdown(extensions=["toc", "attr_list"])
+    title = "A [link](javascript:alert(1)) <img src=x onerror=alert(1)> *em* {onclick=x}"
+    out = md.convert("# " + sitegen.md_escape(title))
+    assert "<a" not in out and "<img" not in out and "<em>" not in out and "onclick=\"" not in out
+    assert "[link](javascript:alert(1))" in out and "&lt;img" in out
+
+
+def test_page_cleaner_removes_scripts_and_handlers():
+    out = sitegen.clean_page('<p onclick="x()">a</p><script>x()</script><a href="javascript:x()">l</a>'
+                             '<pre class="mermaid"><code>flowchart LR</code></pre>')
+    assert "onclick" not in out and "<script" not in out and "javascript:" not in out
+    assert '<pre class="mermaid"><code>flowchart LR</code></pre>' in out
+
+
+# --------------------------------------------------------------------------- pages from the fixture KB
+
+
+@pytest.fixture(scope="module")
+def ctx(fixture_cards):
+    kb = load_kb(fixture_cards)
+    assert not kb.problems, kb.problems
+    return sitegen.SiteContext(kb, build_graph(kb))
+
+
+@pytest.fixture(scope="module")
+def ctx_with_report(fixture_cards, tmp_path_factory):
+    path = tmp_path_factory.mktemp("report") / "report.json"
+    path.write_text(json.dumps(fixture_report(fixture_cards)), encoding="utf-8")
+    kb = load_kb(fixture_cards)
+    return sitegen.SiteContext(kb, build_graph(kb), sitegen.load_report(path))
+
+
+def _h1_count(page: str) -> int:
+    return len(re.findall(r"^# ", page, re.MULTILINE)) + page.count("<h1")
+
+
+def test_every_generated_page_has_one_h1(ctx):
+    pages = sitegen.generate_pages(ctx)
+    assert {"index.md", "claims.md", "rules/index.md", "courses/intro-to-multimodal.md", "topics/cnns.md",
+            "digests/resnet.md"} <= set(pages)
+    for name, page in pages.items():
+        body = re.sub(r"```.*?```", "", page, flags=re.DOTALL)
+        assert _h1_count(body) == 1, name
+
+
+def test_course_pages_show_their_own_emphasis(ctx):
+    intro = sitegen.course_page(ctx, "intro-to-multimodal")
+    eng = sitegen.course_page(ctx, "ml-engineering-foundations")
+    assert INTRO_EMPHASIS in intro and ENGINEERING_EMPHASIS not in intro
+    assert ENGINEERING_EMPHASIS in eng and INTRO_EMPHASIS not in eng
+    # only the resources picked for the course
+    assert "Conv Nets: A Modular Perspective" in intro and "Training a Classifier" not in intro
+    assert "Training a Classifier" in eng
+
+
+def test_course_order_puts_prerequisites_first(fixture_cards, tmp_path):
+    cards = dict(CARDS)
+    cards["courses/ml-engineering-foundations.yaml"] = {
+        **CARDS["courses/ml-engineering-foundations.yaml"],
+        "modules": [{"title": "Wrong order", "topics": ["cnns", "linear-algebra"]}],
+    }
+    kb = load_kb(write_cards(tmp_path / "cards", cards))
+    page = sitegen.course_page(sitegen.SiteContext(kb, build_graph(kb)), "ml-engineering-foundations")
+    assert page.index("## 1. Linear algebra") < page.index("## 2. Convolutional neural networks")
+    assert "moves prerequisites first" in page
+
+
+def test_course_page_has_a_mermaid_map_with_a_text_alternative(ctx):
+    page = sitegen.course_page(ctx, "ml-engineering-foundations")
+    assert '<pre class="mermaid"><code>flowchart LR' in page
+    assert "accTitle: Concept map of ML engineering foundations" in page
+    assert "t0 --&gt; t1" in page  # linear algebra is a prerequisite of CNNs
+    assert "The map as text" in page and "vision-transformer" in page
+
+
+def test_mermaid_labels_cannot_break_out():
+    label = mermaid_label('A"] --> evil["<b>x</b>')
+    assert '"' not in label and "<" not in label and "[" not in label
+
+
+def test_coverage_gaps_that_matter(ctx):
+    page = sitegen.course_page(ctx, "intro-to-multimodal")
+    gaps = page[page.index("## Coverage gaps"):page.index("## Concept map")]
+    assert "vision-transformer" in gaps  # the notes ask for a card
+    assert "Linear algebra" in gaps and "does not teach" in gaps  # a prerequisite outside the course
+
+
+def test_topic_page_courses_come_from_the_graph(ctx, tmp_path):
+    page = sitegen.topic_page(ctx, "cnns")
+    assert 'tags: ["intro-to-multimodal", "ml-engineering-foundations"]' in page
+    assert "Used by 2 courses" in page
+    # a course named in the topic card that does not list the topic is not shown as using it
+    cards = dict(CARDS)
+    cards["courses/ml-engineering-foundations.yaml"] = {**CARDS["courses/ml-engineering-foundations.yaml"],
+                                                        "modules": [{"title": "M", "topics": ["linear-algebra"]}]}
+    kb = load_kb(write_cards(tmp_path / "cards", cards))
+    page = sitegen.topic_page(sitegen.SiteContext(kb, build_graph(kb)), "cnns")
+    assert "Used by 1 course." in page and 'tags: ["intro-to-multimodal"]' in page
+
+
+def test_topic_page_resources_by_role_and_digests(ctx):
+    page = sitegen.topic_page(ctx, "cnns")
+    for heading in ("### Video", "### Written explainer", "### Deep dive", "### Original paper", "### Code walkthrough"):
+        assert heading in page
+    assert "link not checked" in page  # no report: link status unknown
+    assert "Deep Residual Learning for Image Recognition" in page
+    assert "## Claims" in page and "kb-badge--not-verified" in page  # the AlexNet mirror marker
+
+
+def test_digest_page_badges_and_evidence(ctx):
+    page = sitegen.digest_page(ctx, "resnet")
+    claims = ctx.claims_of("digest", "resnet")
+    assert len(claims) >= 4  # three claims and the marker
+    assert page.count('class="kb-claim"') == len(claims)
+    for status in ("verified", "not-verified", "disputed"):
+        assert f"kb-badge--{status}" in page
+    assert "torch flop counter" in page and "<summary>Evidence</summary>" in page
+    assert "<strong>3.57%</strong>" in page  # claim text is Markdown
+    assert "<h4>A heading inside the card</h4>" in page
+
+
+def test_report_sets_claim_and_link_statuses(ctx_with_report):
+    ctx = ctx_with_report
+    by_uid = {c.uid: c for c in ctx.claims}
+    failing = next(c for uid, c in by_uid.items() if uid.endswith("#resnet152-macs"))
+    assert failing.status == "failing" and failing.checked
+    page = sitegen.topic_page(ctx, "cnns")
+    assert "link ok" in page and "link broken" in page and "link blocked" in page
+    digest = sitegen.digest_page(ctx, "resnet")
+    assert "kb-badge--failing" in digest and "11.5 GMACs" in digest
+    home = sitegen.home_page(ctx)
+    assert "2025-01-01T00:00:00Z" in home and "No check report" not in home
+    la = sitegen.topic_page(ctx, "linear-algebra")
+    assert "KB302" in la and "&lt;b&gt;resource&lt;/b&gt;" in la  # report text is escaped too
+
+
+def test_report_links_in_the_link_stage_shape(fixture_cards, tmp_path):
+    report = fixture_report(fixture_cards)
+    report["links"] = {"offline": False, "results": [
+        {"url": "HTTPS://CS231N.github.io/convolutional-networks", "outcome": "broken", "status": 404,
+         "reason": "404 Not Found", "final_url": None, "title": None},
+    ]}
+    path = tmp_path / "report.json"
+    path.write_text(json.dumps(report))
+    kb = load_kb(fixture_cards)
+    page = sitegen.topic_page(sitegen.SiteContext(kb, build_graph(kb), sitegen.load_report(path)), "cnns")
+    deep_dive = page[page.index("### Deep dive"):page.index("### Original paper")]
+    assert "link broken" in deep_dive and "404 Not Found" in deep_dive
+
+
+def test_stale_report_claims_are_dropped(fixture_cards, tmp_path):
+    report = fixture_report(fixture_cards)
+    report["claims"].append({"uid": "resnet#gone", "card": "digest:resnet", "path": "digests/resnet.yaml",
+                             "line": 1, "col": 1, "text": "a claim no card makes", "status": "verified"})
+    path = tmp_path / "report.json"
+    path.write_text(json.dumps(report))
+    kb = load_kb(fixture_cards)
+    views = sitegen.claim_views(kb, sitegen.load_report(path))
+    assert not [v for v in views if v.uid == "resnet#gone"]
+
+
+def test_no_report_says_statuses_are_unknown(ctx):
+    assert not ctx.report.found
+    assert "No check report was found" in sitegen.home_page(ctx)
+    assert "No check report was found" in sitegen.claims_page(ctx)
+
+
+def test_broken_report_is_an_error(tmp_path):
+    bad = tmp_path / "report.json"
+    bad.write_text("{not json")
+    with pytest.raises(sitegen.ReportError):
+        sitegen.load_report(bad)
+    bad.write_text(json.dumps({"version": 99}))
+    with pytest.raises(sitegen.ReportError, match="version"):
+        sitegen.load_report(bad)
+    assert not sitegen.load_report(tmp_path / "missing.json").found
+
+
+def test_derived_claims_point_at_the_marker(fixture_cards):
+    kb = load_kb(fixture_cards)
+    entries = [e for e in sitegen.derive_claims(kb) if e["status"] == "not-verified" and "#nv-" in e["uid"]]
+    assert entries
+    for e in entries:
+        line = (fixture_cards / e["path"]).read_text(encoding="utf-8").splitlines()[e["line"] - 1]
+        assert line[e["col"] - 1:].startswith("[NOT VERIFIED]"), (e, line)
+    mirror = next(e for e in entries if e["path"] == "topics/cnns.yaml")
+    assert mirror["text"] == "The arXiv mirror is 1404.5997"
+
+
+def test_ledger_lists_every_claim_with_a_status(ctx):
+    page = sitegen.claims_page(ctx)
+    assert page.count("<tr data-status=") == len(ctx.claims) >= 5
+    assert 'data-kb-filter="status"' in page
+
+
+def test_relative_urls(ctx):
+    assert ctx.href("courses/a.md", "topics/b.md") == "../../topics/b/"
+    assert ctx.href("index.md", "topics/b.md") == "topics/b/"
+    assert ctx.href("topics/b.md", "index.md") == "../../"
+    assert ctx.href("rules/index.md", "rules/KB101.md") == "KB101/"
+    flat = sitegen.SiteContext(ctx.kb, ctx.graph, use_directory_urls=False)
+    assert flat.href("courses/a.md", "topics/b.md", "x") == "../topics/b.html#x"
+
+
+def test_probe_card_renders_as_text(ctx):
+    page = sitegen.topic_page(ctx, "probe")
+    assert "<script" not in page and "<img" not in page and "<iframe" not in page and "<b " not in page
+    assert not re.search(r'href="\s*(javascript|data|vbscript):', page, re.I)
+    assert 'class="kb-inert-link">Clickbait resource</span>' in page
+    assert "link withheld" in page
+
+
+# --------------------------------------------------------------------------- real builds
+
+
+class _Headings(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.h1 = 0
+        self.scripts: list[str] = []
+        self.imgs_without_alt = 0
+        self.external: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "h1":
+            self.h1 += 1
+        if tag == "script" and a.get("src"):
+            self.scripts.append(a["src"])
+        if tag == "img" and not a.get("alt"):
+            self.imgs_without_alt += 1
+        for key in ("src",) if tag in ("script", "img", "iframe") else ("href",) if tag == "link" else ():
+            if a.get(key, "").startswith(("http:", "https:", "//")):
+                self.external.append(a[key])
+
+
+def _committed_cards_present() -> bool:
+    return any((REPO / "cards" / "courses").glob("*.yaml"))
+
+
+@pytest.mark.slow
+def test_strict_build_of_the_committed_cards(tmp_path):
+    if not _committed_cards_present():
+        pytest.skip("no committed cards yet")
+    need_mermaid()
+    build = build_site(tmp_path, REPO / "cards", strict=True)
+    assert build.returncode == 0, build.output
+    assert build.seconds < 10, f"build took {build.seconds:.1f}s"
+    assert build.modules == {"torch": False, "httpx": False}
+    pages = sorted(build.site.rglob("*.html"))
+    assert len(pages) > 10
+    for page in pages:
+        parser = _Headings()
+        parser.feed(page.read_text(encoding="utf-8"))
+        rel = page.relative_to(build.site)
+        assert parser.h1 == 1 or rel.as_posix() == "404.html", f"{rel}: {parser.h1} h1"
+        assert parser.imgs_without_alt == 0, rel
+        assert parser.external == [], f"{rel} loads {parser.external}"
+        assert "fonts.googleapis" not in page.read_text(encoding="utf-8")
+    assert (build.site / "assets/vendor/mermaid/mermaid.min.js").is_file()
+    kb = load_kb(REPO / "cards")
+    g = build_graph(kb)
+    for tid, card in kb.topics.items():
+        for cid in courses_of_topic(g, tid):
+            html = (build.site / "courses" / cid / "index.html").read_text(encoding="utf-8")
+            assert f'data-topic="{tid}"' in html
+            use = card.model.courses.get(cid)
+            if use:
+                assert sitegen.render_markdown(use.emphasis) in html
+
+
+@pytest.mark.slow
+def test_a_card_error_fails_the_strict_build_with_a_located_diagnostic(tmp_path):
+    need_mermaid()
+    cards = dict(CARDS)
+    del cards["topics/probe.yaml"]
+    cards["courses/intro-to-multimodal.yaml"] = {**CARDS["courses/intro-to-multimodal.yaml"],
+                                                 "modules": [{"title": "V", "topics": ["cnns"]}]}
+    root = write_cards(tmp_path / "cards", cards)
+    (root / "topics" / "bad.yaml").write_text("id: bad\ntitle: Bad\nprerequisities: []\n", encoding="utf-8")
+    build = build_site(tmp_path, root, strict=True)
+    assert build.returncode != 0
+    assert re.search(r"cards/topics/bad\.yaml:3:1: KB102 \[error\] unknown key 'prerequisities'", build.output), build.output
+    assert "Traceback" not in build.output
+
+    # without --strict the error is a warning and the rest of the site is still built
+    lax = build_site(tmp_path, root, strict=False)
+    assert lax.returncode == 0, lax.output
+    assert "KB102" in lax.output
+    assert (lax.site / "topics" / "cnns" / "index.html").is_file()
+
+
+@pytest.mark.slow
+def test_the_site_reads_the_report_kb_check_writes(tmp_path, fixture_cards):
+    report = tmp_path / "out" / "report.json"
+    proc = subprocess.run([sys.executable, "-m", "kb", "check", str(fixture_cards), "--no-links", "--no-facts",
+                           "--report", str(report), "--quiet", "--format", "json"],
+                          capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert report.is_file(), proc.stderr
+    build = build_site(tmp_path, fixture_cards, strict=False, report=report)
+    assert build.returncode == 0, build.output
+    ledger = (build.site / "claims" / "index.html").read_text(encoding="utf-8")
+    assert "Statuses come from the last check report" in ledger
+    assert "kb-badge--verified" in ledger and "kb-badge--disputed" in ledger
+    topic = (build.site / "topics" / "probe" / "index.html").read_text(encoding="utf-8")
+    assert "from the last check" in topic and "KB111" in topic  # the report's findings for the card
+
+
+@pytest.mark.slow
+def test_build_without_mermaid_warns(tmp_path, fixture_cards):
+    build = build_site(tmp_path, fixture_cards, strict=False, mermaid=tmp_path / "nowhere.js")
+    assert build.returncode == 0
+    assert "npm ci" in build.output
+
+
+def test_serve_watches_the_cards_and_the_report(tmp_path, fixture_cards):
+    from mkdocs.config import load_config
+
+    from kb.mkdocs_plugin import KbPlugin
+
+    report = tmp_path / "cache" / "report.json"
+    report.parent.mkdir()
+    build_site_config = tmp_path / "mkdocs.yml"
+    build_site_config.write_text(f"INHERIT: {REPO / 'mkdocs.yml'}\ndocs_dir: {REPO / 'site'}\n"
+                                 f"site_dir: {tmp_path / 'out'}\n", encoding="utf-8")
+    config = load_config(str(build_site_config))
+    plugin = KbPlugin()
+    plugin.load_config({"cards": str(fixture_cards), "report": str(report)})
+    plugin.on_config(config)
+    assert "assets/vendor/mermaid/mermaid.min.js" in [str(s) for s in config.extra_javascript]
+
+    class Server:
+        watched: list[tuple[str, bool]] = []
+
+        def watch(self, path, recursive=True):
+            self.watched.append((path, recursive))
+
+    server = plugin.on_serve(Server(), config=config, builder=None)
+    assert (str(fixture_cards), True) in server.watched
+    assert (str(report.parent), False) in server.watched
+
+
+def test_payload_flag_name_is_what_the_cards_use():
+    assert PAYLOAD_FLAG in json.dumps(CARDS["topics/probe.yaml"])
+
+
+def test_no_generated_markdown_is_committed():
+    site = REPO / "site"
+    for sub in ("courses", "topics", "digests", "rules"):
+        assert not (site / sub).exists()
+    assert not (site / "index.md").exists() and not (site / "claims.md").exists()
+
+
+def test_mermaid_is_pinned():
+    pkg = json.loads((REPO / "package.json").read_text())
+    version = pkg["dependencies"]["mermaid"]
+    assert re.fullmatch(r"\d+\.\d+\.\d+", version), version
+    lock = json.loads((REPO / "package-lock.json").read_text())
+    assert lock["packages"]["node_modules/mermaid"]["version"] == version
+
+
+def test_mkdocs_is_pinned_below_2():
+    text = (REPO / "pyproject.toml").read_text()
+    assert re.search(r'"mkdocs>=[\d.]+,<2"', text)
