@@ -1,0 +1,1 @@
+"""Tests of the link and identity stage (validators.links and the KB5xx rules)."""
