@@ -6,16 +6,32 @@ what a card may write, so ``kb lint`` and the JSON Schema never import torch.
 
 Stated values are kept as written (``"~3.8B"``, ``"86,567,656"``, ``"21M"``)
 because the precision of what was written decides the tolerance: an exact
-integer must match exactly, ``~3.8B`` allows rounding of the last digit.
+integer must match exactly, ``21M`` means anything that rounds to 21 million,
+and ``~3.8B`` allows one unit either way in the last written digit.
+
+Models are named, never imported: ``model`` is a name from torchvision's
+registry (``torchvision.models.get_model``) or one of the named architecture
+configs the runner knows (``dinov2_vits14``, ``resnet50_v1``).  A card can
+never point the runner at an import path or code.
+
+Compute conventions
+-------------------
+``macs`` counts multiply-adds: torchvision's "GFLOPS" column and most papers'
+"FLOPs" mean this.  ``flops`` counts a multiply-add as two floating-point
+operations, which is what ``torch.utils.flop_counter`` reports.  So
+"17.56 GFLOPS" for ``vit_b_16`` is written as ``kind: macs, value: 17.56G``.
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+#: A stated value: a number, or the number as written ("~3.8B", "86,567,656", "21M", "81%").
 Number = Union[int, float, str]
+#: Keyword arguments for a model builder; plain scalars only, so nothing executable can sneak in.
+ModelKwargs = dict[str, Union[bool, int, float, str]]
 
 
 class _Check(BaseModel):
@@ -23,6 +39,7 @@ class _Check(BaseModel):
 
     tolerance: float | None = Field(
         default=None,
+        ge=0,
         description="Relative tolerance (0.01 = 1%). Default: follow the precision of the stated value.",
     )
     note: str | None = Field(default=None, description="Why the check is set up this way.")
@@ -33,23 +50,27 @@ class ParamsCheck(_Check):
 
     kind: Literal["params"]
     model: str = Field(description="torchvision registry name (resnet50, vit_b_16) or a named config (dinov2_vits14).")
-    value: Number
-    exclude_head: bool = Field(default=False, description="Count without the classification head.")
-    model_kwargs: dict[str, int | float | str | bool] = Field(default_factory=dict, description="Builder keyword arguments, e.g. image_size: 384 or num_classes: 1000.")
+    value: Number = Field(description="The stated count: 86567656, '86,567,656', '21M', '~25.6M'.")
+    exclude_head: bool = Field(default=False, description="Count without the classification head (the last layer that outputs the classes).")
+    model_kwargs: ModelKwargs = Field(
+        default_factory=dict,
+        description="Builder keyword arguments, e.g. image_size: 384, num_classes: 10, aux_logits: true.",
+    )
 
 
 class ComputeCheck(_Check):
-    """Compute of one forward pass.
+    """Compute of one forward pass of one image.
 
     ``macs`` counts multiply-adds (torchvision's GFLOPS column and most papers);
-    ``flops`` counts a multiply-add as 2 FLOPs (torch's flop counter).
+    ``flops`` counts a multiply-add as 2 FLOPs (torch's flop counter).  A bare
+    number without a multiplier is read in G (billions), like torchvision's column.
     """
 
     kind: Literal["macs", "flops"]
     model: str
-    value: Number
-    input_size: list[int] = Field(default_factory=lambda: [3, 224, 224], description="C, H, W of one input image.")
-    model_kwargs: dict[str, int | float | str | bool] = Field(default_factory=dict)
+    value: Number = Field(description="The stated compute: '17.56G', '~3.8B', '1.5 billion'.")
+    input_size: list[int] = Field(default_factory=lambda: [3, 224, 224], min_length=3, max_length=3, description="C, H, W of one input image.")
+    model_kwargs: ModelKwargs = Field(default_factory=dict)
 
 
 class OutputShapeCheck(_Check):
@@ -57,40 +78,66 @@ class OutputShapeCheck(_Check):
 
     kind: Literal["output_shape"]
     model: str
-    input_shape: list[int] = Field(default_factory=lambda: [1, 3, 224, 224])
+    input_shape: list[int] = Field(default_factory=lambda: [1, 3, 224, 224], min_length=1)
     value: list[int]
-    model_kwargs: dict[str, int | float | str | bool] = Field(default_factory=dict)
+    model_kwargs: ModelKwargs = Field(default_factory=dict)
 
 
 class WeightsMetaCheck(_Check):
-    """A number from torchvision's weights metadata (ships with torchvision, no download)."""
+    """A number from torchvision's weights metadata (ships with torchvision, no download).
+
+    ``_ops`` is in GFLOPS (multiply-adds) and ``_file_size`` in MB, as torchvision
+    stores them; a stated value with a multiplier ("17.56G") is converted.
+    """
 
     kind: Literal["weights_meta"]
-    weights: str = Field(description="Weights enum member, e.g. ViT_B_16_Weights.IMAGENET1K_V1.")
+    weights: str = Field(description="Weights enum member, e.g. ViT_B_16_Weights.IMAGENET1K_V1 (or ViT_B_16_Weights.DEFAULT).")
     field: Literal["num_params", "_ops", "acc@1", "acc@5", "min_size", "_file_size"]
-    value: Number | list[int]
+    dataset: str = Field(default="ImageNet-1K", description="Which entry of the metrics table acc@1 / acc@5 come from.")
+    value: Union[Number, list[int]]
+
+
+FormulaOp = Literal[
+    "Conv1d", "Conv2d", "Conv3d",
+    "ConvTranspose1d", "ConvTranspose2d",
+    "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d",
+]
 
 
 class FormulaCheck(_Check):
-    """An output-size formula evaluated against a real torch op over a grid."""
+    """An output-size formula evaluated against a real torch op over a grid of sizes.
+
+    Variables: ``i`` input size, ``k`` kernel, ``s`` stride, ``p`` padding,
+    ``d`` dilation, ``a`` output padding (transposed convs).  A variable the
+    formula does not use is held at its neutral value (s=1, p=0, d=1, a=0), so
+    "o = (i - k) + 1" is checked for stride 1 and no padding only, as written.
+    """
 
     kind: Literal["formula"]
-    op: Literal["Conv1d", "Conv2d", "MaxPool2d", "AvgPool2d", "ConvTranspose2d"]
-    formula: str = Field(description="Arithmetic over i (input), k (kernel), s (stride), p (padding), d (dilation), a (output_padding); floor() allowed.")
+    op: FormulaOp
+    formula: str = Field(description="Right-hand side for the output size, e.g. 'floor((i + 2*p - k) / s) + 1'. Also accepts ⌊ ⌋, ·, 2p.")
+    where: dict[str, str] = Field(
+        default_factory=dict,
+        description="Variables defined from others, e.g. p: 'floor(k/2)' for 'same' padding, or p: 'k - 1'.",
+    )
     grid: dict[str, list[int]] = Field(default_factory=dict, description="Values to try for each variable; defaults cover small sizes.")
+    op_kwargs: dict[str, Union[bool, int]] = Field(default_factory=dict, description="Fixed op arguments, e.g. ceil_mode: true.")
 
 
 class Measure(BaseModel):
+    """One side of a ratio: a measure of one model."""
+
     model_config = ConfigDict(extra="forbid")
 
     measure: Literal["params", "macs", "flops"]
     model: str
-    input_size: list[int] = Field(default_factory=lambda: [3, 224, 224])
-    model_kwargs: dict[str, int | float | str | bool] = Field(default_factory=dict)
+    input_size: list[int] = Field(default_factory=lambda: [3, 224, 224], min_length=3, max_length=3)
+    exclude_head: bool = False
+    model_kwargs: ModelKwargs = Field(default_factory=dict)
 
 
 class RatioCheck(_Check):
-    """Ratio of two measures, e.g. "12x fewer parameters than AlexNet"."""
+    """Ratio of two measures, e.g. "12x fewer parameters than AlexNet" is alexnet / googlenet = 12."""
 
     kind: Literal["ratio"]
     numerator: Measure
@@ -99,15 +146,31 @@ class RatioCheck(_Check):
 
 
 class ArithmeticCheck(_Check):
-    """Plain arithmetic stated in prose, e.g. 3*16*16 = 768."""
+    """Plain arithmetic stated in prose: "3·16·16 = 768", "49C² vs 27C² is 81% more".
+
+    Either ``value`` (the stated result, with its precision) or ``equals``
+    (another expression that must agree for every value of the variables).
+    """
 
     kind: Literal["arithmetic"]
-    expression: str = Field(description="Arithmetic with + - * / ** ( ) and floor/ceil/sqrt; no names other than variables.")
-    variables: dict[str, float] = Field(default_factory=dict)
-    value: Number
+    expression: str = Field(description="Arithmetic with + - * / // % ** ( ) and floor, ceil, sqrt, log, min, max, abs, round.")
+    value: Number | None = None
+    equals: str | None = Field(default=None, description="An expression that must equal `expression`, e.g. '27*C**2'.")
+    variables: dict[str, Union[float, list[float]]] = Field(
+        default_factory=dict, description="Values for names in the expressions; a list is tried value by value."
+    )
+
+    @model_validator(mode="after")
+    def _one_target(self) -> "ArithmeticCheck":
+        if (self.value is None) == (self.equals is None):
+            raise ValueError("an arithmetic check needs exactly one of 'value' or 'equals'")
+        return self
 
 
 Check = Annotated[
     Union[ParamsCheck, ComputeCheck, OutputShapeCheck, WeightsMetaCheck, FormulaCheck, RatioCheck, ArithmeticCheck],
     Field(discriminator="kind"),
 ]
+
+#: every check kind, for messages and documentation
+CHECK_KINDS = ("params", "macs", "flops", "output_shape", "weights_meta", "formula", "ratio", "arithmetic")

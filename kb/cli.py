@@ -315,7 +315,9 @@ def cmd_import(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out {out} exists and is not a folder")
-    result = import_cards(sources, out)
+    from validators.claims import suggest_claims
+
+    result = import_cards(sources, out, suggest=suggest_claims)
     for p in result.problems:
         print(f"{p.path}:{p.line}:{p.col}: KB190 [warning] {p.message}", file=sys.stderr)
     _say(args, f"imported {len(sources)} file(s): wrote {len(result.written)} card(s) to {out}"

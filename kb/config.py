@@ -70,7 +70,7 @@ class LinksConfig(_Strict):
     fragments: bool = Field(default=True, description="Check that #fragments exist in the page (KB506).")
     soft_404: bool = Field(default=True, description="Treat a 200 page whose title says 'not found' as broken.")
     user_agent: str | None = Field(default=None, description="User-Agent header (default names the tool and its version).")
-    workers: int = Field(default=0, ge=0, le=16, description="Checker processes for large runs (0: one per CPU, up to 2).")
+    workers: int = Field(default=0, ge=0, le=16, description="Checker processes for large runs; hosts are split between them (0: up to 2, one per CPU).")
     resolvers: ResolverConfig = Field(default_factory=ResolverConfig)
 
     @field_validator("include", "exclude")
@@ -87,10 +87,20 @@ class LinksConfig(_Strict):
 
 
 class FactsConfig(_Strict):
-    """``[tool.kb.facts]``: the fact runner."""
+    """``[tool.kb.facts]``: the fact runner (``kb facts``, and ``kb check`` unless ``--no-facts``)."""
 
-    device: Literal["auto", "meta", "cpu", "cuda"] = "auto"
-    default_tolerance: float | None = Field(default=None, description="Relative tolerance when a claim states no precision.")
+    device: Literal["auto", "meta", "cpu", "cuda"] = Field(
+        default="auto",
+        description="Where models are built and run: auto and meta build on the meta device (CPU where a builder needs data); "
+        "cpu and cuda build real models there. Formulas always run the real op (on CUDA with cuda, else CPU).",
+    )
+    default_tolerance: float | None = Field(
+        default=None,
+        ge=0,
+        description="Relative tolerance for checks that set none, instead of the precision of the stated value (None: follow the precision).",
+    )
+    cache: bool = Field(default=True, description="Keep measurements in <cache dir>/facts.json, keyed by the torch and torchvision versions.")
+    formula_max_cases: int = Field(default=20000, ge=1, description="Most grid combinations one formula check tries.")
 
 
 class KbConfig(_Strict):

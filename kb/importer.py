@@ -100,7 +100,7 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Callable, Any
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -1140,11 +1140,22 @@ def parse_card_text(text: str, path: Path) -> ParsedCard:
     return _Parser(text, path).parse()
 
 
-def import_cards(sources: list[Path], out: Path, *, schema_dir: Path | None = None) -> ImportResult:
+def import_cards(
+    sources: list[Path],
+    out: Path,
+    *,
+    schema_dir: Path | None = None,
+    suggest: Callable[..., list[dict[str, Any]]] | None = None,
+) -> ImportResult:
     """Import text cards into ``out/topics``, ``out/digests`` and ``out/courses``.
 
     Returns the files written and every problem found, in source order.  A
     source that cannot be read is a problem, not an exception.
+
+    ``suggest(key_points, title=..., focus=...)`` proposes ``claims:`` (with
+    machine checks) for the numbers in a digest's key content; the CLI passes
+    ``validators.claims.suggest_claims``.  It is a parameter so this core
+    module never imports the validators.
     """
     result = ImportResult()
     schemas = schema_dir if schema_dir is not None else find_schema_dir(out)
@@ -1202,6 +1213,10 @@ def import_cards(sources: list[Path], out: Path, *, schema_dir: Path | None = No
             elif same is not None:
                 continue
             digests_seen[d["id"]] = d
+            if suggest is not None and d.get("key_points") and not d.get("claims"):
+                proposed = suggest(d["key_points"], title=d.get("title"), focus=d.get("focus"))
+                if proposed:
+                    d["claims"] = proposed
             data, error = _as_card(Digest, d)
             if error:
                 report(source, card.digest_lines.get(d["id"], 1), f"digest {d['id']!r} does not fit the schema: {error}")

@@ -1,7 +1,8 @@
 """The ``kb`` command end to end, in a subprocess, as a user runs it.
 
 Hostile and broken inputs must give a located diagnostic or one clear line,
-exit 1 or 2, within a second, and never a traceback or executed content.
+exit 1 or 2, and never a traceback or executed content. How quickly is
+measured in benchmarks/bench_hostile.py, not asserted here.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -67,9 +67,7 @@ BOMB = "\n".join(
 )
 def test_broken_inputs_are_located_fast_and_safe(tmp_path, name, content, line):
     root = cards_root(tmp_path, {f"topics/{name}.yaml": content})
-    start = time.perf_counter()
     proc = kb("lint", str(root), "--format", "json")
-    elapsed = time.perf_counter() - start
     assert_no_traceback(proc)
     assert proc.returncode == 1, proc.stderr
     report = json.loads(proc.stdout)
@@ -79,7 +77,6 @@ def test_broken_inputs_are_located_fast_and_safe(tmp_path, name, content, line):
         assert errors[0]["line"] == line
     assert errors[0]["col"] >= 1
     assert not (tmp_path / "PWNED").exists() and not (REPO / "PWNED").exists()
-    assert elapsed < 5.0  # a fresh interpreter included; the load itself is well under a second
 
 
 def test_file_over_the_configured_size_limit(tmp_path):

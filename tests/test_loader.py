@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from kb.loader import LoadError, load_file, load_text
@@ -60,11 +58,12 @@ def test_alias_bomb_is_stopped_quickly():
     for i, name in enumerate("bcdefghi"):
         prev = "abcdefghi"[i]
         lines.append(f"{name}: &{name} [" + ",".join([f"*{prev}"] * 9) + "]")
-    start = time.perf_counter()
+    # 9**9 leaves if expanded; the budget stops it after max_nodes values
+    # (how fast that is, against PyYAML's own loader, is in benchmarks/bench_hostile.py)
     with pytest.raises(LoadError) as info:
-        load_text("\n".join(lines) + "\n")
-    assert time.perf_counter() - start < 1.0
-    assert "alias bomb" in info.value.message
+        load_text("\n".join(lines) + "\n", max_nodes=5_000)
+    assert "more than 5,000 values" in info.value.message and "alias bomb" in info.value.message
+    assert info.value.span.line == 4  # 9**4 > 5,000: the expansion written on line 4 blows the budget
 
 
 def test_recursive_alias_is_an_error_not_a_hang():
@@ -83,10 +82,8 @@ def test_size_limit_is_checked_before_reading(tmp_path):
     big = tmp_path / "big.yaml"
     with big.open("wb") as fh:
         fh.truncate(50 * 1024 * 1024)  # a sparse 50 MB file: cheap to make
-    start = time.perf_counter()
     with pytest.raises(LoadError) as info:
         load_file(big, max_bytes=2 * 1024 * 1024)
-    assert time.perf_counter() - start < 1.0
     assert "52,428,800 bytes" in info.value.message
 
 

@@ -1,0 +1,158 @@
+"""Caching (a fully cached run never imports torch), devices, and the catalogue against torchvision."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from tests.facts.conftest import digest_with, run, write_root
+
+REPO = Path(__file__).resolve().parents[2]
+
+SMALL = """\
+  - id: r18
+    text: ResNet-18 has 11,689,512 parameters.
+    check: {kind: params, model: resnet18, value: 11689512}
+  - id: alexnet-macs
+    text: AlexNet needs 0.714 G multiply-adds.
+    check: {kind: macs, model: alexnet, value: 0.714G}
+  - id: acc
+    text: AlexNet top-1 56.522.
+    check: {kind: weights_meta, weights: AlexNet_Weights.IMAGENET1K_V1, field: "acc@1", value: 56.522}
+  - id: pool
+    text: pooling output size
+    check: {kind: formula, op: MaxPool2d, formula: "floor((i - k)/s) + 1"}
+  - id: wrong
+    text: ResNet-18 has 13M parameters.
+    check: {kind: params, model: resnet18, value: 13M}
+"""
+
+SCRIPT = textwrap.dedent(
+    """
+    import json, sys
+    from pathlib import Path
+    from kb.config import FactsConfig
+    from kb.store import load_kb
+    from validators.facts import run_facts
+    report = run_facts(load_kb(Path(sys.argv[1])), FactsConfig(), cache_dir=Path(sys.argv[2]), progress=False)
+    print(json.dumps({"torch": "torch" in sys.modules, "measured": report.measured, "cached": report.cached,
+                      "status": {u: r.status for u, r in report.results.items()}}))
+    """
+)
+
+
+def _fresh_process(root: Path, cache: Path) -> dict:
+    proc = subprocess.run([sys.executable, "-c", SCRIPT, str(root), str(cache)], cwd=REPO, capture_output=True,
+                          text=True, timeout=120, env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def test_cold_then_warm_run_and_warm_never_imports_torch(tmp_path):
+    root = write_root(tmp_path, {"digests/d.yaml": digest_with(SMALL)})
+    cache = tmp_path / ".kb-cache"
+    cold = _fresh_process(root, cache)
+    assert cold["torch"] is True and cold["measured"] > 0
+    assert (cache / "facts.json").is_file()
+    warm = _fresh_process(root, cache)
+    assert warm["torch"] is False, "a fully cached run imported torch"
+    assert warm["measured"] == 0 and warm["cached"] >= 4
+    assert warm["status"] == cold["status"]
+    assert warm["status"]["d#wrong"] == "mismatch"
+
+
+def test_editing_a_claimed_value_needs_no_new_measurement(tmp_path):
+    root = write_root(tmp_path, {"digests/d.yaml": digest_with(SMALL)})
+    cache = tmp_path / ".kb-cache"
+    run(root, cache=cache)
+    text = (root / "digests/d.yaml").read_text(encoding="utf-8").replace("value: 13M", "value: 11.7M")
+    (root / "digests/d.yaml").write_text(text, encoding="utf-8")
+    _, report, _ = run(root, cache=cache)
+    assert report.measured == 0
+    assert report.results["d#wrong"].status == "ok"
+
+
+def test_a_torn_cache_file_is_ignored_and_rewritten(tmp_path):
+    root = write_root(tmp_path, {"digests/d.yaml": digest_with(SMALL)})
+    cache = tmp_path / ".kb-cache"
+    cache.mkdir()
+    (cache / "facts.json").write_text("{not json", encoding="utf-8")
+    _, report, _ = run(root, cache=cache)
+    assert report.results["d#r18"].status == "ok"
+    assert json.loads((cache / "facts.json").read_text(encoding="utf-8"))["format"] == 1
+    assert not list(cache.glob(".facts-*.tmp"))
+
+
+def test_default_tolerance_from_config(tmp_path):
+    root = write_root(tmp_path, {"digests/d.yaml": digest_with(SMALL)})
+    _, report, _ = run(root, config={"facts": {"default_tolerance": 0.15}})
+    assert report.results["d#wrong"].status == "ok"  # 13M is within 15% of 11.69M
+
+
+VIT = """\
+  - id: vit-macs
+    text: vit_b_16 needs 17.56 GFLOPS.
+    check: {kind: macs, model: vit_b_16, value: 17.56G}
+"""
+
+
+def test_cpu_forward_counts_attention_like_meta(tmp_path):
+    """On real tensors the fused attention path hides FLOPs; the runner forces the math backend."""
+    root = write_root(tmp_path, {"digests/d.yaml": digest_with(VIT)})
+    _, report, _ = run(root, device="cpu", cache=tmp_path / "cpu-cache")
+    r = report.results["d#vit-macs"]
+    assert r.status == "ok", r.message
+    assert "built on cpu" in r.message
+
+
+@pytest.mark.cuda
+def test_cuda_device(tmp_path):
+    torch = pytest.importorskip("torch")
+    if not torch.cuda.is_available():
+        pytest.skip("no CUDA device")
+    root = write_root(tmp_path, {"digests/d.yaml": digest_with(VIT + SMALL)})
+    _, report, _ = run(root, device="cuda", cache=tmp_path / "cuda-cache")
+    assert report.results["d#vit-macs"].status == "ok", report.results["d#vit-macs"].message
+    assert "built on cuda" in report.results["d#vit-macs"].message
+    assert report.results["d#pool"].status == "ok"
+
+
+def test_cuda_asked_for_without_a_gpu_is_uncheckable_not_a_crash(tmp_path):
+    torch = pytest.importorskip("torch")
+    if torch.cuda.is_available():
+        pytest.skip("a CUDA device is present")
+    root = write_root(tmp_path, {"digests/d.yaml": digest_with(SMALL)})
+    _, report, diags = run(root, device="cuda", cache=tmp_path / "nocuda")
+    assert report.results["d#r18"].status == "uncheckable"
+    assert any(d.code == "KB602" and "CUDA" in d.message for d in diags)
+
+
+def test_catalogue_matches_the_installed_torchvision():
+    torchvision = pytest.importorskip("torchvision")
+    from torchvision.models import get_model_weights, list_models
+
+    from validators.facts.catalog import MODELS
+
+    assert sorted(MODELS) == sorted(list_models())
+    for name, (_task, enum, members, default) in MODELS.items():
+        try:
+            weights = get_model_weights(name)
+        except Exception:
+            assert enum is None
+            continue
+        assert weights.__name__ == enum
+        assert tuple(m.name for m in weights) == members
+        assert weights.DEFAULT.name == default
+    assert torchvision.__version__.startswith("0.")
+
+
+def test_our_validators_package_is_the_one_imported():
+    import validators
+
+    assert Path(validators.__file__).resolve().parent == REPO / "validators"
