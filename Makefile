@@ -52,6 +52,7 @@ schemas: $(VENV)/.installed
 bench: install
 	$(BIN)/python benchmarks/bench_facts.py
 	$(BIN)/python benchmarks/bench_links.py
+	$(BIN)/python benchmarks/bench_hostile.py
 
 clean:
 	rm -rf build .kb-cache .pytest_cache

@@ -198,3 +198,21 @@ def test_explicit_colour_argument_wins_over_environment(monkeypatch, diagnostics
     monkeypatch.delenv("NO_COLOR")
     monkeypatch.setenv("FORCE_COLOR", "1")
     assert "\x1b[" not in render("text", diagnostics, summary, root=kb_root, sources=sources, color=False)
+
+
+def test_long_lines_are_clipped_around_the_span():
+    from validators.diagnostic import Diagnostic, Severity
+    from validators.reporters.text import MAX_FRAME_WIDTH, code_frame
+
+    long_line = "    why: '" + "word " * 120 + "MARK rest'"
+    col = long_line.index("MARK") + 1
+    lines = ["    url: x", long_line, "    level: beginner"]
+    d = Diagnostic("KB401", "unverified-claim", Severity.warning, "t.yaml", 2, col, 2, col + 4, None, "m")
+    frame = code_frame(lines, d)
+    marked = next(l for l in frame if l.startswith(">"))
+    carets = frame[frame.index(marked) + 1]
+    assert len(marked) < MAX_FRAME_WIDTH + 20 and "…" in marked
+    # the carets sit exactly under MARK in the clipped line
+    assert marked[carets.index("^") : carets.index("^") + 4] == "MARK"
+    assert carets.count("^") == 4
+    assert "url: x" in frame[0] and "level: beginner" in frame[-1]

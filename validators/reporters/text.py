@@ -45,6 +45,7 @@ SEVERITY_STYLE = {Severity.error: RED + BOLD, Severity.warning: YELLOW + BOLD, S
 
 #: a span longer than this many lines is shown as its head and its last line
 MAX_FRAME_SPAN = 4
+MAX_FRAME_WIDTH = 100  # characters of a source line shown in a frame
 
 # PyYAML counts these as line breaks, so line numbers must be counted the same way
 _LINE_BREAK = re.compile(r"\r\n|[\r\n\x85\u2028\u2029]")
@@ -191,6 +192,27 @@ def _shown(text: str) -> str:
     return "".join(_cells(ch)[0] for ch in text)
 
 
+def _window(lines: list[str], numbers: list[int], col: int) -> int:
+    """Index of the first character shown of each frame line (0: from the start).
+
+    Cards hold long prose on one line; the frame shows a window of
+    MAX_FRAME_WIDTH characters that puts the span's start in its first third,
+    the same window on every line so carets stay aligned.
+    """
+    if all(len(lines[n - 1]) <= MAX_FRAME_WIDTH for n in numbers):
+        return 0
+    return max(0, col - 1 - MAX_FRAME_WIDTH // 3)
+
+
+def _clip(text: str, lo: int) -> tuple[str, int]:
+    """The shown part of ``text`` and how many characters moved left (for the carets)."""
+    if lo == 0 and len(text) <= MAX_FRAME_WIDTH:
+        return text, 0
+    prefix = "…" if lo > 0 else ""
+    suffix = "…" if len(text) > lo + MAX_FRAME_WIDTH else ""
+    return prefix + text[lo : lo + MAX_FRAME_WIDTH] + suffix, lo - len(prefix)
+
+
 def code_frame(lines: list[str], d: Diagnostic, paint: _Style | None = None) -> list[str]:
     """The offending lines with one line of context each side and carets under the span."""
     paint = paint or _Style(False)
@@ -215,20 +237,23 @@ def code_frame(lines: list[str], d: Diagnostic, paint: _Style | None = None) -> 
     width = len(str(last_shown))
     gutter_blank = " " * (width + 3)
     style = SEVERITY_STYLE[d.severity]
+    lo = _window(lines, numbers, d.col)
     out: list[str] = []
     previous = None
     for no in numbers:
         if previous is not None and no != previous + 1:
             out.append(paint(f"{gutter_blank}...", BLUE))
         previous = no
-        text = lines[no - 1]
+        full = lines[no - 1]
         inside = d.line <= no <= end_line
+        # a context line that ends before the window is shown from its own start
+        text, shift = _clip(full, lo if inside or len(full) > lo else 0)
         marker = ">" if inside else " "
         gutter = paint(f"{marker} {no:>{width}} |", BLUE)
         out.append(f"{gutter} {_shown(text)}".rstrip())
         if not inside or (d.line < no < end_line):
             continue
-        limit = len(text) + 1
+        limit = len(full) + 1
         if d.line == end_line:
             start = min(max(d.col, 1), limit)
             end = min(max(end_col, start + 1), limit) if end_col > d.col else start + 1
@@ -236,8 +261,11 @@ def code_frame(lines: list[str], d: Diagnostic, paint: _Style | None = None) -> 
             start = min(max(d.col, 1), limit)
             end = max(limit, start + 1)
         else:  # the last line of a multi-line span: from its first non-blank to the end column
-            start = len(text) - len(text.lstrip(" \t")) + 1
+            start = len(full) - len(full.lstrip(" \t")) + 1
             end = max(min(end_col, limit), start + 1)
+        # into the clipped line's columns; a span running past the window stops at its edge
+        start = max(start - shift, 1)
+        end = max(min(end - shift, len(text) + 1), start + 1)
         pad, carets = _underline(text, start, end)
         out.append(f"{paint(gutter_blank + '|', BLUE)} {pad}{paint(carets, style)}")
     return out
