@@ -114,8 +114,9 @@ class Session:
         return {c.rel: c.text for c in self.kb.all_cards}
 
 
-def _add_common(p: argparse.ArgumentParser, *, formats: bool = True) -> None:
-    p.add_argument("path", nargs="?", help="cards root (a folder with topics/, digests/, courses/); default: [tool.kb] cards, else ./cards")
+def _add_common(p: argparse.ArgumentParser, *, formats: bool = True, path: bool = True) -> None:
+    if path:
+        p.add_argument("path", nargs="?", help="cards root (a folder with topics/, digests/, courses/); default: [tool.kb] cards, else ./cards")
     p.add_argument("--config", metavar="FILE", help="use this kb.toml or pyproject.toml instead of searching upward")
     p.add_argument("--select", metavar="CODES", help="comma-separated code prefixes to run (replaces [tool.kb] select)")
     p.add_argument("--ignore", metavar="CODES", help="comma-separated code prefixes to skip (added to [tool.kb] ignore)")
@@ -286,6 +287,11 @@ def cmd_facts(args: argparse.Namespace) -> int:
 def cmd_claims(args: argparse.Namespace) -> int:
     from validators import claims as claims_mod
 
+    words = list(args.words)
+    args.action = words.pop(0) if words and words[0] in ("list", "suggest") else "list"
+    if len(words) > 1:
+        raise UsageError(f"kb claims takes one PATH, got {' '.join(words)}")
+    args.path = words[0] if words else None
     session = Session(args)
     if args.action == "suggest":
         return claims_mod.cli_suggest(session.kb, fmt=args.format, status=None)
@@ -385,6 +391,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     from kb.export import export_records, export_document
 
     session = Session(args)
+    if args.output:
+        Path(args.output).parent.mkdir(parents=True, exist_ok=True)
     stream = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout
     try:
         if args.format == "json":
@@ -433,9 +441,11 @@ def build_parser() -> argparse.ArgumentParser:
     _add_facts(p)
     p.set_defaults(func=cmd_facts)
 
-    p = sub.add_parser("claims", help="list the claims ledger, or suggest checks for numbers in prose")
-    p.add_argument("action", nargs="?", choices=("list", "suggest"), default="list")
-    _add_common(p, formats=False)
+    p = sub.add_parser("claims", help="list the claims ledger, or suggest checks for numbers in prose",
+                       usage="kb claims [list|suggest] [PATH] [options]")
+    p.add_argument("words", nargs="*", metavar="[list|suggest] [PATH]", help="what to do (default list) and the cards root")
+    _add_common(p, formats=False, path=False)
+    p.set_defaults(path=None)
     p.add_argument("--status", choices=("verified", "not-verified", "disputed", "failing"))
     p.add_argument("--format", choices=("text", "json", "yaml"), default="text")
     p.set_defaults(func=cmd_claims)
@@ -482,6 +492,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args))
     except (UsageError, ConfigError) as exc:
         _err(f"error: {exc}")
+        return EXIT_USAGE
+    except OSError as exc:
+        # a path the user gave cannot be written or read (a file where a folder is meant, no permission...)
+        where = f" {exc.filename}" if exc.filename else ""
+        _err(f"error: cannot use{where}: {exc.strerror or exc}")
         return EXIT_USAGE
     except KeyboardInterrupt:
         _err("interrupted")

@@ -118,6 +118,23 @@ class KbConfig(_Strict):
     links: LinksConfig = Field(default_factory=LinksConfig)
     facts: FactsConfig = Field(default_factory=FactsConfig)
 
+    @field_validator("severity", "rules", mode="before")
+    @classmethod
+    def _codes_upper(cls, value: Any) -> Any:
+        # codes are matched case-insensitively everywhere else; do the same for per-code tables
+        if isinstance(value, dict):
+            return {str(k).upper(): v for k, v in value.items()}
+        return value
+
+    @field_validator("docs_url")
+    @classmethod
+    def _docs_url_template(cls, value: str) -> str:
+        try:
+            value.format(code="KB101", name="yaml-syntax-error")
+        except (KeyError, IndexError, ValueError) as exc:
+            raise ValueError(f"may only use {{code}} and {{name}} ({exc!r} is not known)") from None
+        return value
+
 
 class LoadedConfig(BaseModel):
     config: KbConfig
@@ -141,7 +158,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
 def _table(path: Path) -> dict[str, Any] | None:
     data = _read_toml(path)
     if path.name == "pyproject.toml":
-        return data.get("tool", {}).get("kb")
+        tool = data.get("tool")
+        return tool.get("kb") if isinstance(tool, dict) else None
     return data
 
 
@@ -179,7 +197,7 @@ def load_config(explicit: Path | None = None, start: Path | None = None) -> Load
         prefix = "tool.kb." if path.name == "pyproject.toml" else ""
         if err["type"] == "extra_forbidden":
             raise ConfigError(f"{path}: unknown key '{prefix}{where}'") from None
-        raise ConfigError(f"{path}: '{prefix}{where}': {err['msg']}") from None
+        raise ConfigError(f"{path}: '{prefix}{where}': {err['msg'].removeprefix('Value error, ')}") from None
     for code in list(cfg.severity) + list(cfg.rules):
         if not code.upper().startswith("KB"):
             raise ConfigError(f"{path}: '{code}' is not a rule code (expected e.g. KB302)")

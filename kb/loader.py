@@ -18,7 +18,7 @@ All positions in this module are 1-based (PyYAML marks are 0-based).
 
 from __future__ import annotations
 
-import datetime as _dt
+import bisect
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,13 +60,35 @@ class Span:
     end_col: int
 
     @classmethod
-    def from_node(cls, node: yaml.Node) -> "Span":
+    def from_node(cls, node: yaml.Node, lines: "LineIndex | None" = None) -> "Span":
         s, e = node.start_mark, node.end_mark
+        if lines is not None:
+            # PyYAML also breaks lines at U+2028, U+2029 and NEL; editors and CI do not
+            return cls(*lines.position(s.index), *lines.position(e.index))
         return cls(s.line + 1, s.column + 1, e.line + 1, e.column + 1)
 
     @classmethod
     def point(cls, line: int, col: int) -> "Span":
         return cls(line, col, line, col)
+
+
+class LineIndex:
+    """Character index <-> (line, col), counting only ``\n`` as a line break."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.starts = [0]
+        for i, ch in enumerate(text):
+            if ch == "\n":
+                self.starts.append(i + 1)
+
+    def position(self, index: int) -> tuple[int, int]:
+        line = bisect.bisect_right(self.starts, index) - 1
+        return line + 1, index - self.starts[line] + 1
+
+    def index(self, line: int, col: int) -> int:
+        line = min(max(line, 1), len(self.starts))
+        return min(self.starts[line - 1] + col - 1, len(self.text))
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +106,7 @@ class SourceMap:
     values: dict[PathKey, Span] = field(default_factory=dict)
     keys: dict[PathKey, Span] = field(default_factory=dict)
     scalars: dict[PathKey, ScalarInfo] = field(default_factory=dict)
+    lines: LineIndex | None = None
 
     def span(self, *path: Key) -> Span:
         """Span of the value at ``path``; falls back to the nearest ancestor."""
@@ -105,28 +128,39 @@ class SourceMap:
     def text_span(self, path: PathKey, start: int, end: int, text: str) -> Span:
         """Span of characters ``text[start:end]`` of the string at ``path``.
 
-        Exact for plain, quoted and literal (``|``) scalars written on the
-        lines they occupy; folded scalars and escapes fall back to the start
-        of the value.
+        The segment is found in the source itself, inside the scalar's span:
+        line folds, indentation, quote escaping (``''``, ``\\"``) and block
+        indicators then cost nothing. When the segment cannot be found there
+        (escape sequences inside it), the start of the value is returned.
         """
         base = self.span(*path)
-        info = self.scalars.get(path)
-        if info is None or info.style == ">":
-            return base
-        before = text[:start]
-        line_off = before.count("\n")
-        col_in_line = start - (before.rfind("\n") + 1)
         seg = text[start:end]
-        if info.style == "|":
-            line = base.line + 1 + line_off
-            col = info.indent + col_in_line
-        elif line_off == 0:
-            line = base.line
-            col = base.col + col_in_line + (1 if info.style in ("'", '"') else 0)
-        else:
+        if self.lines is None or not seg.strip():
             return base
-        end_col = col + len(seg) if "\n" not in seg else col + 1
-        return Span(line, col, line, end_col)
+        info = self.scalars.get(path)
+        style = info.style if info else None
+        nth = text.count(seg, 0, start)  # which occurrence of the segment this is
+        lo = self.lines.index(base.line, base.col)
+        hi = self.lines.index(base.end_line, base.end_col)
+        pattern = _source_pattern(seg, style)
+        for i, match in enumerate(pattern.finditer(self.lines.text, lo, max(hi, lo))):
+            if i == nth:
+                return Span(*self.lines.position(match.start()), *self.lines.position(match.end()))
+        return base
+
+
+def _source_pattern(segment: str, style: str | None) -> re.Pattern[str]:
+    """How ``segment`` of a value may be written in the source of a scalar of ``style``."""
+
+    def token(word: str) -> str:
+        if style == "'":
+            return "''".join(re.escape(part) for part in word.split("'"))
+        if style == '"':
+            return re.escape(word.replace("\\", "\\\\").replace('"', '\\"'))
+        return re.escape(word)
+
+    # a run of white space in the value may be a folded line break and indentation in the source
+    return re.compile(r"\s+".join(token(w) for w in segment.split()))
 
 
 class LoadError(Exception):
@@ -154,43 +188,47 @@ class LoadedYaml:
 
 
 class _Builder:
-    def __init__(self, max_nodes: int, lines: list[str]):
+    def __init__(self, max_nodes: int, index: LineIndex):
         self.max_nodes = max_nodes
-        self.lines = lines
+        self.index = index
+        self.lines = index.text.split("\n")
         self.count = 0
         self.visited: set[int] = set()
         #: span of the deepest node being built for the first time (not via an alias);
         #: an alias bomb is reported there, where the author wrote the expansion
         self.origin: Span | None = None
-        self.source = SourceMap()
+        self.source = SourceMap(lines=index)
         self.duplicates: list[LoadError] = []
+
+    def at(self, node: yaml.Node) -> Span:
+        return Span.from_node(node, self.index)
 
     def build(self, node: yaml.Node, path: PathKey, active: frozenset[int], depth: int) -> Any:
         self.count += 1
         if id(node) not in self.visited:
             self.visited.add(id(node))
-            self.origin = Span.from_node(node)
+            self.origin = self.at(node)
         if self.count > self.max_nodes:
             raise LoadError(
                 f"document expands to more than {self.max_nodes:,} values "
                 "(an alias bomb, or a card far larger than any real one)",
-                self.origin or Span.from_node(node),
+                self.origin or self.at(node),
                 kind="limit",
                 hint="remove the repeated aliases (*name) or split the card",
             )
         if depth > MAX_DEPTH:
-            raise LoadError(f"nesting deeper than {MAX_DEPTH} levels", Span.from_node(node), kind="limit")
+            raise LoadError(f"nesting deeper than {MAX_DEPTH} levels", self.at(node), kind="limit")
         if id(node) in active:
-            raise LoadError("recursive alias: a value contains itself", Span.from_node(node), kind="limit")
+            raise LoadError("recursive alias: a value contains itself", self.at(node), kind="limit")
         tag = node.tag
         if tag not in _CORE_TAGS:
             raise LoadError(
                 f"tag {tag.replace('tag:yaml.org,2002:', '!!')!r} is not allowed in cards",
-                Span.from_node(node),
+                self.at(node),
                 kind="tag",
                 hint="cards may only use plain YAML values: strings, numbers, booleans, null, lists and mappings",
             )
-        self.source.values[path] = Span.from_node(node)
+        self.source.values[path] = self.at(node)
         if isinstance(node, yaml.ScalarNode):
             return self._scalar(node, path)
         inner = active | {id(node)}
@@ -200,9 +238,9 @@ class _Builder:
             out: dict[Any, Any] = {}
             for key_node, value_node in node.value:
                 if key_node.tag == "tag:yaml.org,2002:merge":
-                    raise LoadError("merge keys (<<) are not supported in cards", Span.from_node(key_node), kind="tag")
+                    raise LoadError("merge keys (<<) are not supported in cards", self.at(key_node), kind="tag")
                 if not isinstance(key_node, yaml.ScalarNode):
-                    raise LoadError("mapping keys must be plain scalars", Span.from_node(key_node), kind="syntax")
+                    raise LoadError("mapping keys must be plain scalars", self.at(key_node), kind="syntax")
                 key = self.build(key_node, path + ("<key>",), inner, depth + 1)
                 self.source.values.pop(path + ("<key>",), None)
                 if not isinstance(key, (str, int)) or isinstance(key, bool):
@@ -211,15 +249,15 @@ class _Builder:
                     self.duplicates.append(
                         LoadError(
                             f"duplicate key {key!r} (the later value would silently win)",
-                            Span.from_node(key_node),
+                            self.at(key_node),
                             kind="duplicate-key",
                             hint="remove one of the two entries",
                         )
                     )
-                self.source.keys[path + (key,)] = Span.from_node(key_node)
+                self.source.keys[path + (key,)] = self.at(key_node)
                 out[key] = self.build(value_node, path + (key,), inner, depth + 1)
             return out
-        raise LoadError("unsupported YAML node", Span.from_node(node))  # pragma: no cover
+        raise LoadError("unsupported YAML node", self.at(node))  # pragma: no cover
 
     def _scalar(self, node: yaml.ScalarNode, path: PathKey) -> Any:
         value = node.value
@@ -238,7 +276,7 @@ class _Builder:
             try:
                 return _int(value)
             except ValueError:
-                raise LoadError(f"invalid integer {value!r}", Span.from_node(node)) from None
+                raise LoadError(f"invalid integer {value!r}", self.at(node)) from None
         if tag == "tag:yaml.org,2002:float":
             v = value.replace("_", "").lower()
             if v in (".inf", "+.inf"):
@@ -248,15 +286,17 @@ class _Builder:
             if v == ".nan":
                 return float("nan")
             try:
+                if ":" in v:  # YAML 1.1 sexagesimal, e.g. 1:30.5
+                    sign = -1.0 if v.startswith("-") else 1.0
+                    total = 0.0
+                    for part in v.lstrip("+-").split(":"):
+                        total = total * 60 + float(part)
+                    return sign * total
                 return float(v)
             except ValueError:
-                raise LoadError(f"invalid number {value!r}", Span.from_node(node)) from None
+                raise LoadError(f"invalid number {value!r}", self.at(node)) from None
         if tag == "tag:yaml.org,2002:timestamp":
-            # Dates are kept as ISO text: cards compare and print them as written.
-            try:
-                _dt.date.fromisoformat(value[:10])
-            except ValueError:
-                raise LoadError(f"invalid date {value!r}", Span.from_node(node)) from None
+            # Dates and times are kept as the text written: cards compare and print them as written.
             return value
         return value  # pragma: no cover - guarded by _CORE_TAGS
 
@@ -315,7 +355,7 @@ def load_text(text: str, *, max_nodes: int = DEFAULT_MAX_NODES) -> LoadedYaml:
             loader.dispose()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        line, col = LineIndex(text).position(mark.index) if mark else (1, 1)
         line, col = _clamp(text, line, col)
         problem = exc.problem or exc.context or "invalid YAML"
         hint = None
@@ -325,12 +365,12 @@ def load_text(text: str, *, max_nodes: int = DEFAULT_MAX_NODES) -> LoadedYaml:
             hint = "a card file holds exactly one YAML document; remove the extra '---'"
         raise LoadError(_clean_problem(problem, exc.context), Span.point(line, col), hint=hint) from None
     except yaml.YAMLError as exc:  # reader errors (bad encoding, control chars)
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "mark", None)
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        position = getattr(exc, "position", None)  # a character index; reader errors have no mark
+        line, col = LineIndex(text).position(position) if isinstance(position, int) else (1, 1)
         raise LoadError(str(getattr(exc, "reason", exc)).splitlines()[0], Span.point(line, col)) from None
     if root is None:
         return LoadedYaml(None, SourceMap({(): Span(1, 1, 1, 1)}), text)
-    builder = _Builder(max_nodes, text.split("\n"))
+    builder = _Builder(max_nodes, LineIndex(text))
     data = builder.build(root, (), frozenset(), 0)
     return LoadedYaml(data, builder.source, text, builder.duplicates)
 
@@ -341,7 +381,7 @@ def _clamp(text: str, line: int, col: int) -> tuple[int, int]:
     if text.endswith("\n"):
         lines.pop()
     if lines and line > len(lines):
-        return len(lines), len(lines[-1]) + 1
+        return len(lines), len(lines[-1].rstrip("\r")) + 1
     return line, col
 
 

@@ -175,6 +175,8 @@ def _walk_loc(loc: tuple[Any, ...], data: Any) -> tuple[tuple[Any, ...], list[st
             path.append(step)
             names.append(f"[{step}]")
             cur = cur[step]
+        elif step == "[key]":
+            continue  # the error is about the mapping key itself; locate_error handles it
         elif last and isinstance(step, str):
             # a key that is missing or extra: name it; its position is the parent's
             names.append(step)
@@ -207,6 +209,11 @@ def locate_error(
         if allowed:
             close = _closest(str(path[-1]), allowed)
             hint = f"did you mean {close!r}?" if close else f"allowed keys: {', '.join(sorted(allowed))}"
+        return span, message, hint
+    if "[key]" in loc and path:
+        span = source.key_span(*path)
+        message = f"key {path[-1]!r} in {_pretty(names[:-1])}: {msg.removeprefix('Value error, ')}"
+        hint = "ids are lower-case letters, digits and hyphens, e.g. 'intro-to-multimodal'" if etype == "string_pattern_mismatch" else None
         return span, message, hint
     if etype == "missing":
         span = source.span(*path[:-1]) if path else source.span()

@@ -221,3 +221,40 @@ def test_lint_does_not_import_heavy_dependencies(tmp_path):
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO)
     assert "HEAVY []" in proc.stdout, proc.stdout + proc.stderr
+
+
+def test_unwritable_outputs_are_usage_errors(tmp_path):
+    root = cards_root(tmp_path, {"topics/a.yaml": "id: a\ntitle: A\n"})
+    a_file = tmp_path / "afile"
+    a_file.write_text("")
+    for args in (
+        ["lint", str(root), "-o", str(tmp_path)],
+        ["check", str(root), "--no-links", "--no-facts", "--cache-dir", str(a_file / "cache")],
+        ["schema", "--out", str(a_file / "s")],
+    ):
+        proc = kb(*args)
+        assert proc.returncode == 2, (args, proc.stderr)
+        assert_no_traceback(proc)
+        assert len(proc.stderr.strip().splitlines()) == 1 and "cannot use" in proc.stderr
+    proc = kb("export", str(root), "-o", str(tmp_path / "new" / "x.json"))
+    assert proc.returncode == 0 and (tmp_path / "new" / "x.json").is_file()
+
+
+def test_claims_takes_a_path_like_every_command(tmp_path):
+    root = cards_root(tmp_path, {"topics/a.yaml": "id: a\ntitle: A\nsummary: Fast. [NOT VERIFIED]\n"})
+    proc = kb("claims", str(root), "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    assert [c["status"] for c in json.loads(proc.stdout)] == ["not-verified"]
+    assert kb("claims", "list", str(root)).returncode == 0
+    assert kb("claims", str(root), str(root)).returncode == 2
+
+
+@pytest.mark.parametrize(
+    "toml, fragment",
+    [("[tool.kb]\ndocs_url = 'https://x/{foo}/'\n", "docs_url"), ("tool = 1\n", "not a cards root")],
+)
+def test_odd_configuration_is_never_an_internal_error(tmp_path, toml, fragment):
+    (tmp_path / "pyproject.toml").write_text(toml)
+    proc = kb("lint", cwd=tmp_path)
+    assert proc.returncode == 2 and fragment in proc.stderr
+    assert_no_traceback(proc)

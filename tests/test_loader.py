@@ -100,3 +100,67 @@ def test_binary_and_bad_encoding(tmp_path):
 def test_merge_keys_are_refused():
     with pytest.raises(LoadError):
         load_text("base: &b {x: 1}\nc:\n  <<: *b\n")
+
+
+def _mark_span(doc, path, text_value):
+    i = text_value.index("[NOT VERIFIED]")
+    sp = doc.source.text_span(path, i, i + len("[NOT VERIFIED]"), text_value)
+    return sp.line, sp.col
+
+
+def test_text_span_in_folded_plain_and_quoted_multiline_scalars():
+    src = (
+        "summary: this is a long plain scalar that continues\n"
+        "  on the next line and has a [NOT VERIFIED] marker\n"
+        'quoted: "first line of a quoted string\n'
+        '  then a [NOT\n'
+        '  VERIFIED] marker split over a fold"\n'
+        "folded: >\n"
+        "  one two\n"
+        "  three [NOT VERIFIED] four\n"
+    )
+    doc = load_text(src)
+    assert _mark_span(doc, ("summary",), doc.data["summary"]) == (2, 30)
+    assert _mark_span(doc, ("quoted",), doc.data["quoted"]) == (4, 10)
+    sp = doc.source.text_span(("quoted",), doc.data["quoted"].index("[NOT"), doc.data["quoted"].index("]") + 1, doc.data["quoted"])
+    assert (sp.end_line, sp.end_col) == (5, 12)
+    assert _mark_span(doc, ("folded",), doc.data["folded"]) == (8, 9)
+
+
+def test_text_span_with_escapes_quotes_and_indent_indicators():
+    src = (
+        'a: "caf\\u00e9 \\u00e9\\u00e9\\u00e9 x [NOT VERIFIED] y"\n'
+        "b: 'it''s ''x'' [NOT VERIFIED] z'\n"
+        "c: |2\n"
+        "     indented more [NOT VERIFIED]\n"
+        "d: one [NOT VERIFIED] and two [NOT VERIFIED]\n"
+    )
+    doc = load_text(src)
+    assert _mark_span(doc, ("a",), doc.data["a"]) == (1, 36)
+    assert _mark_span(doc, ("b",), doc.data["b"]) == (2, 17)
+    assert _mark_span(doc, ("c",), doc.data["c"]) == (4, 20)
+    second = doc.data["d"].rindex("[NOT VERIFIED]")
+    sp = doc.source.text_span(("d",), second, second + 14, doc.data["d"])
+    assert (sp.line, sp.col) == (5, 31)
+
+
+def test_unicode_line_separators_do_not_shift_lines():
+    doc = load_text('id: a\nsummary: "one\u2028two\x85three"\nbogus: 1\n')
+    assert doc.source.key_span("bogus").line == 3
+
+
+def test_control_character_is_located():
+    with pytest.raises(LoadError) as info:
+        load_text('id: b\ntitle: B\nsummary: "bell \x07 here"\n')
+    assert (info.value.span.line, info.value.span.col) == (3, 16)
+
+
+def test_yaml_11_sexagesimal_and_loose_timestamps_load():
+    doc = load_text("x: 1:30.5\nwhen: 2024-1-5T10:00:00\n")
+    assert doc.data == {"x": 90.5, "when": "2024-1-5T10:00:00"}
+
+
+def test_end_of_file_error_with_crlf_endings():
+    with pytest.raises(LoadError) as info:
+        load_text('id: a\r\ntitle: A\r\nsummary: "abc\r\n')
+    assert (info.value.span.line, info.value.span.col) == (3, 14)

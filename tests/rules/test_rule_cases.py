@@ -17,6 +17,7 @@ rule under test. Adding a case is adding data, not code:
       expect:
         topics/a.yaml: [[3, 17]]
       config: {rules: {KB302: {roles: [video]}}}   # optional [tool.kb] table
+      severity: warning                            # optional: the severity every finding has
 """
 
 from __future__ import annotations
@@ -61,6 +62,8 @@ def test_rule_case(tmp_path, code, case):
     got = sorted((d.path, d.line, d.col) for d in diags if d.code == code)
     expected = sorted((path, lc[0], lc[1]) for path, locs in (case.get("expect") or {}).items() for lc in locs)
     assert got == expected, "\n".join(f"{d.path}:{d.line}:{d.col}: {d.code} {d.message}" for d in diags)
+    if "severity" in case:
+        assert {d.severity.value for d in diags if d.code == code} == {case["severity"]}
     for needle in case.get("message_contains", []):
         assert any(needle in d.message for d in diags if d.code == code), f"no {code} message contains {needle!r}"
 

@@ -2,8 +2,9 @@
 
 ## What it does
 Reports a card whose id is already used by another card of the same kind,
-a resource id used twice within a topic, and a claim id used twice within
-a card. The message names where the first one is.
+a resource id used twice within a topic, a claim id used twice within a
+card, and an id listed twice in one of a topic's `prerequisites`, `related`
+or `digests` lists. The message names where the first one is.
 
 ## Why it matters
 References resolve to only one of them, so the other silently vanishes from
@@ -55,6 +56,15 @@ class DuplicateId(Rule):
                         yield ctx.at(card, "resources", i, "id",
                                      message=f"resource id {res.id!r} is used twice in this topic (first at resources[{seen[res.id]}])")
                     seen.setdefault(res.id, i)
+            if card.kind == "topic":
+                for field in ("prerequisites", "related", "digests"):
+                    first_at = {}
+                    for i, ident in enumerate(getattr(card.model, field)):
+                        if ident in first_at:
+                            yield ctx.at(card, field, i,
+                                         message=f"{ident!r} is listed twice in {field} (first at {field}[{first_at[ident]}])",
+                                         hint="remove the repeated entry")
+                        first_at.setdefault(ident, i)
             if card.kind in ("topic", "digest"):
                 seen = {}
                 for i, claim in enumerate(card.model.claims):

@@ -46,7 +46,7 @@ class CourseOrderViolatesPrerequisites(Rule):
                 topic = ctx.kb.topics.get(tid)
                 if topic is None:
                     continue
-                for pre in topic.model.prerequisites:
+                for pre in dict.fromkeys(topic.model.prerequisites):  # a repeated id is KB203's
                     if pre in pos and pos[pre] > pos[tid]:
                         m, i = locs[tid]
                         yield ctx.at(course, "modules", m, "topics", i,
