@@ -55,6 +55,10 @@ def _progress_enabled(args: argparse.Namespace) -> bool:
     return not getattr(args, "quiet", False) and _is_tty(sys.stderr)
 
 
+def _codes(text: str) -> list[str]:
+    return [c.strip() for c in text.split(",") if c.strip()]
+
+
 class Session:
     """The resolved cards root, configuration and loaded knowledge base."""
 
@@ -76,13 +80,10 @@ class Session:
             raise UsageError(f"{root} is not a cards root (expected topics/, digests/ or courses/ inside it)")
         self.root = root.resolve()
         self.config = cfg
-        for attr, key in (("select", "select"), ("ignore", "ignore")):
-            extra = getattr(args, attr, None)
-            if extra:
-                if attr == "select":
-                    cfg.select = [c.strip() for c in extra.split(",") if c.strip()]
-                else:
-                    cfg.ignore = cfg.ignore + [c.strip() for c in extra.split(",") if c.strip()]
+        if getattr(args, "select", None):
+            cfg.select = _codes(args.select)
+        if getattr(args, "ignore", None):
+            cfg.ignore = cfg.ignore + _codes(args.ignore)
         self._kb = None
         self._graph = None
 
@@ -141,19 +142,16 @@ def _emit(args: argparse.Namespace, session: Session, diags: list, extra: dict |
     from validators.reporters import render
 
     summary = summarize(diags, files=len(session.kb.files))
-    fmt = args.format
-    if fmt == "auto":
-        fmt = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
-    out_stream = sys.stdout
-    color = None if not args.output else False
-    text = render(fmt, diags, summary, root=session.root, sources=session.sources(), color=color, extra=extra)
+    color = False if args.output else None  # files never get ANSI colour
+    # "auto" is resolved by the reporters: github under GitHub Actions, else text
+    text = render(args.format, diags, summary, root=session.root, sources=session.sources(), color=color, extra=extra)
     if args.output:
         Path(args.output).parent.mkdir(parents=True, exist_ok=True)
         Path(args.output).write_text(text, encoding="utf-8")
     else:
-        out_stream.write(text)
+        sys.stdout.write(text)
         if text and not text.endswith("\n"):
-            out_stream.write("\n")
+            sys.stdout.write("\n")
     return exit_code(diags, args.fail_on or session.config.fail_on)
 
 
@@ -266,8 +264,7 @@ def cmd_links(args: argparse.Namespace) -> int:
     links = _run_links(args, session, evidence)
     _say(args, links.summary_line())
     ctx = _offline_context(session, links=links, evidence=evidence)
-    session.config.select = [c for c in session.config.select] or ["KB"]
-    diags = [d for d in run_rules(ctx, stages=("links",))]
+    diags = run_rules(ctx, stages=("links",))
     return _emit(args, session, diags)
 
 
