@@ -206,6 +206,8 @@ def test_one_dead_host_is_broken_not_offline(tmp_path, servers, monkeypatch):
         return None
 
     monkeypatch.setattr(netguard.AddressGuard, "check", fake_check)
+    # The live loopback server stands in for a public host, at connect time too.
+    monkeypatch.setattr(netguard, "forbidden_address", lambda addr: False)
     live = servers.route(0, "/live", Reply(200, "ok"))
     kb = write_kb(tmp_path / "cards", topics=[topic(summary=f"http://dead.example/page {live}")])
     report = run_links(kb, fast_config(servers, allow_private_hosts=False), cache_dir=tmp_path / "c", progress=False)
@@ -306,6 +308,8 @@ def test_many_dead_domains_among_live_ones_are_broken_not_offline(tmp_path, serv
         return None
 
     monkeypatch.setattr(netguard.AddressGuard, "check", fake_check)
+    # The live loopback server stands in for a public host, at connect time too.
+    monkeypatch.setattr(netguard, "forbidden_address", lambda addr: False)
     live = servers.route(0, "/slow-live", Reply(200, "ok", delay=0.3))
     dead = " ".join(f"http://h{i}.dead.example/" for i in range(12))
     kb = write_kb(tmp_path / "cards", topics=[topic(summary=f"{dead} {live}")])

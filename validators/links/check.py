@@ -17,7 +17,10 @@ GET from the start when the page's title or anchors are needed.  Bodies are
 read only as far as needed (to ``</head>`` for a title, until every wanted
 fragment is found) and never past ``max_body_bytes``.  Redirects are followed
 here, hop by hop, so each hop is recorded and checked against the private
-address guard.  Retries, with exponential backoff and jitter, for 5xx, 408,
+address guard.  Direct connections for card URLs go through
+:class:`_VettedBackend`, which resolves the host itself and connects only to
+the addresses it has just vetted, so a name that answers differently the
+second time (DNS rebinding) cannot slip past the guard.  Retries, with exponential backoff and jitter, for 5xx, 408,
 429, dropped connections and timeouts.
 
 httpx is imported here and only here (and in the resolvers), so ``kb lint``
@@ -35,12 +38,14 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+import httpcore
 import httpx
 
 from kb.config import LinksConfig
 from validators.links.collect import Target, fetch_key, host_of
 from validators.links.model import LinkResult, Outcome
-from validators.links.netguard import AddressGuard, HostResolutionError, ProxyRules
+from validators.links import netguard
+from validators.links.netguard import AddressGuard, HostResolutionError, PrivateAddressRefused, ProxyRules
 from validators.links.page import PageParser, bot_challenge, soft_404
 
 try:
@@ -74,7 +79,8 @@ class Reply:
     status: int | None = None
     phrase: str = ""
     headers: dict[str, str] = field(default_factory=dict)
-    error: str | None = None  # "timeout", "connect-timeout", "dns", "connect", "tls", "proxy", "protocol", "invalid"
+    error: str | None = None  # "timeout", "connect-timeout", "dns", "connect", "tls", "proxy", "protocol", "invalid",
+    # or "private" (the connection would have gone to a forbidden address)
     message: str = ""
     nxdomain: bool = False
     parser: PageParser | None = None
@@ -154,25 +160,123 @@ class RunState:
         return not self.responded and len(self.failed) >= 2
 
 
-class _HostPools(httpx.AsyncBaseTransport):
-    """A connection pool per (scheme, host, port, proxy): reuse without a global pool's bookkeeping cost."""
+def _interleave(addrs: list[str]) -> list[str]:
+    """Alternate address families, keeping the resolver's order within each (RFC 8305, section 4).
 
-    def __init__(self, per_host: int, proxies: ProxyRules):
+    A host whose IPv6 route is broken then costs one failed attempt, not one
+    per IPv6 address, before an IPv4 address is tried.
+    """
+    first = [a for a in addrs if (":" in a) == (":" in addrs[0])]
+    other = [a for a in addrs if (":" in a) != (":" in addrs[0])]
+    out: list[str] = []
+    for i in range(max(len(first), len(other))):
+        out.extend(x[i] for x in (first, other) if i < len(x))
+    return out
+
+
+class _VettedBackend(httpcore.AsyncNetworkBackend):
+    """An httpcore network backend that connects only to addresses it has just vetted.
+
+    httpx would otherwise resolve the host again when it connects, after
+    :class:`AddressGuard` judged an earlier answer; a rebinding DNS server
+    can answer that second lookup with 127.0.0.1.  Here the name is resolved
+    once per connection, every answer is judged, and the inner backend is
+    handed the literal address, so it has nothing left to resolve.  TLS is
+    unaffected: httpcore takes the SNI name and the name the certificate
+    must match from the request's origin, not from this host argument.
+    """
+
+    def __init__(self, inner: httpcore.AsyncNetworkBackend):
+        self.inner = inner
+
+    async def connect_tcp(self, host: str, port: int, timeout: float | None = None,
+                          local_address: str | None = None,
+                          socket_options: Any = None) -> httpcore.AsyncNetworkStream:
+        loop = asyncio.get_running_loop()
+        ends = None if timeout is None else loop.time() + timeout
+        try:
+            async with asyncio.timeout(timeout):
+                addrs = await netguard.connect_addresses(host, port)
+        except TimeoutError:
+            raise httpcore.ConnectTimeout(f"looking up {host} timed out") from None
+        except (OSError, UnicodeError) as exc:  # socket.gaierror included; the message keeps its wording
+            raise httpcore.ConnectError(str(exc)) from exc
+        addrs = _interleave(addrs)
+        last: Exception | None = None
+        for i, addr in enumerate(addrs):
+            # Share what is left of the connect time between the addresses not yet
+            # tried, so one unreachable address cannot use it all.
+            left = None if ends is None else max(0.01, (ends - loop.time()) / (len(addrs) - i))
+            try:
+                return await self.inner.connect_tcp(addr, port, timeout=left, local_address=local_address,
+                                                    socket_options=socket_options)
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
+                last = exc
+        assert last is not None  # connect_addresses never returns an empty list
+        raise last
+
+    async def connect_unix_socket(self, path: str, timeout: float | None = None,
+                                  socket_options: Any = None) -> httpcore.AsyncNetworkStream:
+        # Never used (the checker makes no Unix-socket pools); refuse rather than pass through unvetted.
+        raise httpcore.ConnectError("Unix sockets are not used by the link checker")
+
+    async def sleep(self, seconds: float) -> None:
+        await self.inner.sleep(seconds)
+
+
+def _vet_connections(transport: httpx.AsyncHTTPTransport) -> None:
+    """Make a direct (non-proxied) transport connect through :class:`_VettedBackend`.
+
+    httpx has no public way to choose the httpcore network backend of its
+    transport, so this reaches into two private attributes: the transport's
+    ``_pool`` (an ``httpcore.AsyncConnectionPool`` when there is no proxy) and
+    that pool's ``_network_backend``, which it hands to every connection it
+    opens.  Keeping the backend httpx chose, as the inner one, keeps every
+    other setting as it was.  If an httpx or httpcore release renames either,
+    this fails loudly instead of leaving connections unvetted (and
+    ``test_vetting_reaches_httpx_internals`` says so first).
+    """
+    pool = getattr(transport, "_pool", None)
+    # Exactly a connection pool: httpcore's proxy classes subclass it, and behind
+    # a proxy this backend would vet the proxy's address, not the site's.
+    if type(pool) is not httpcore.AsyncConnectionPool or not hasattr(pool, "_network_backend"):
+        raise RuntimeError("cannot install the address check on this httpx transport: httpx internals changed")
+    pool._network_backend = _VettedBackend(pool._network_backend)
+
+
+class _HostPools(httpx.AsyncBaseTransport):
+    """A connection pool per (scheme, host, port, proxy, vetting): reuse without a global pool's bookkeeping cost.
+
+    With ``vet_addresses``, direct connections made for card URLs check the
+    address they connect to (see :class:`_VettedBackend`); requests to the
+    configured resolver APIs (``send(..., vet=False)``) and requests through
+    a proxy, which resolves names itself, do not.
+    """
+
+    def __init__(self, per_host: int, proxies: ProxyRules, vet_addresses: bool = False):
         self.per_host = per_host
         self.proxies = proxies
+        self.vet_addresses = vet_addresses
         # One TLS context for every pool: loading the CA bundle is the slow part.
         self.ssl = httpx.create_ssl_context(trust_env=True)
-        self.pools: dict[tuple[str, str, int, str | None], httpx.AsyncHTTPTransport] = {}
+        self.pools: dict[tuple[str, str, int, str | None, bool], httpx.AsyncHTTPTransport] = {}
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        return await self.send(request, vet=True)
+
+    async def send(self, request: httpx.Request, *, vet: bool) -> httpx.Response:
         url = request.url
         proxy = self.proxies.proxy_for(str(url))
-        key = (url.scheme, url.host, url.port or 0, proxy)
+        vet = vet and self.vet_addresses and proxy is None
+        key = (url.scheme, url.host, url.port or 0, proxy, vet)
         pool = self.pools.get(key)
         if pool is None:
             limits = httpx.Limits(max_connections=self.per_host, max_keepalive_connections=self.per_host,
                                   keepalive_expiry=30.0)
-            pool = self.pools[key] = httpx.AsyncHTTPTransport(verify=self.ssl, limits=limits, proxy=proxy)
+            pool = httpx.AsyncHTTPTransport(verify=self.ssl, limits=limits, proxy=proxy)
+            if vet:
+                _vet_connections(pool)
+            self.pools[key] = pool
         return await pool.handle_async_request(request)
 
     async def aclose(self) -> None:
@@ -218,6 +322,8 @@ def _classify_error(exc: Exception) -> tuple[str, str, bool]:
     """(kind, message, nxdomain) for an exception raised while fetching."""
     text = str(exc) or exc.__class__.__name__
     low = text.lower()
+    if isinstance(exc, PrivateAddressRefused):
+        return "private", text, False
     if isinstance(exc, (asyncio.TimeoutError, TimeoutError)):
         return "timeout", "no complete answer within the time limit", False
     if isinstance(exc, httpx.ConnectTimeout):
@@ -256,7 +362,7 @@ class Checker:
         self.deadline = deadline  # loop time when the run must end
         self._global = asyncio.Semaphore(config.concurrency)
         self._gates: dict[str, HostGate] = {}
-        self.pools = _HostPools(config.per_host_concurrency, self.proxies)
+        self.pools = _HostPools(config.per_host_concurrency, self.proxies, vet_addresses=not self.guard.allow_private)
         self.client = make_client(config, self.pools)
 
     async def aclose(self) -> None:
@@ -272,7 +378,7 @@ class Checker:
             )
         return g
 
-    async def _send(self, request: httpx.Request) -> httpx.Response:
+    async def _send(self, request: httpx.Request, vet: bool = True) -> httpx.Response:
         """Send one request built by the shared client, on the client's own transport.
 
         ``AsyncClient.send`` adds auth flows, redirect handling and event hooks
@@ -281,7 +387,11 @@ class Checker:
         CPU per request.  The client's cookie jar is still kept, so sites that
         set a cookie and redirect to themselves work as in a browser.
         """
-        response = await self.pools.handle_async_request(request)
+        pools = self.pools
+        if isinstance(pools, _HostPools):
+            response = await pools.send(request, vet=vet)
+        else:  # a transport put in its place (tests do this); it knows nothing of vetting
+            response = await pools.handle_async_request(request)
         response.request = request
         if "set-cookie" in response.headers:
             self.client.cookies.extract_cookies(response)
@@ -294,14 +404,15 @@ class Checker:
     # -- one exchange, with retries -----------------------------------------
     async def exchange(self, method: str, url: str, *, want_title: bool = False, anchors: set[str] | None = None,
                        read_all: bool = False, body_cap: int | None = None, headers: dict[str, str] | None = None,
-                       gate: HostGate | None = None) -> Reply:
+                       gate: HostGate | None = None, vet: bool = True) -> Reply:
+        """One request with retries.  ``vet=False`` only for the configured resolver APIs, not card URLs."""
         host = host_of(url)
         gate = gate or self.gate(host)
         loop = asyncio.get_running_loop()
         reply = Reply(url)
         for attempt in range(self.cfg.retries + 1):
             async with gate:
-                reply = await self._once(method, url, want_title, anchors, read_all, body_cap, headers)
+                reply = await self._once(method, url, want_title, anchors, read_all, body_cap, headers, vet)
             reply.attempts = attempt + 1
             self.state.note(host, reply)
             wait: float | None = None
@@ -323,7 +434,7 @@ class Checker:
         return reply
 
     async def _once(self, method: str, url: str, want_title: bool, anchors: set[str] | None, read_all: bool,
-                    body_cap: int | None, headers: dict[str, str] | None) -> Reply:
+                    body_cap: int | None, headers: dict[str, str] | None, vet: bool = True) -> Reply:
         reply = Reply(url)
         self.state.requests += 1
         loop = asyncio.get_running_loop()
@@ -335,7 +446,7 @@ class Checker:
         try:
             async with asyncio.timeout(limit):
                 request = self.client.build_request(method, url, headers=headers)
-                response = await self._send(request)
+                response = await self._send(request, vet)
         except Exception as exc:  # every failure becomes a reply, never a crash
             reply.error, reply.message, reply.nxdomain = _classify_error(exc)
             if response is not None:
@@ -433,11 +544,12 @@ class Checker:
                     result.network_error = "dns" if exc.nxdomain else "dns-temporary"
                     return result
                 if why:
-                    result.outcome = Outcome.unchecked
-                    hop = f" (reached by a redirect from {result.redirects[0][0]})" if result.redirects else ""
-                    result.reason = f"not fetched: {why}{hop}; pass --allow-private-hosts to check it"
-                    return result
+                    return _not_fetched(result, why)
                 reply = await self.exchange(method, url, want_title=want_title, anchors=anchors)
+                if reply.error == "private":
+                    # The name passed the guard, then resolved to a forbidden address
+                    # when connecting (DNS rebinding, or a record that just changed).
+                    return _not_fetched(result, reply.message)
                 if reply.status in REDIRECTS and reply.headers.get("location"):
                     nxt = urljoin(url, reply.headers["location"].strip())
                     result.redirects.append((url, reply.status))
@@ -539,6 +651,13 @@ class Checker:
         else:
             extra = f"; {reply.gave_up}" if reply.gave_up else ""
             result.outcome, result.reason = Outcome.blocked, f"server error {label}{tries}{extra}"
+
+
+def _not_fetched(result: LinkResult, why: str) -> LinkResult:
+    result.outcome = Outcome.unchecked
+    hop = f" (reached by a redirect from {result.redirects[0][0]})" if result.redirects else ""
+    result.reason = f"not fetched: {why}{hop}; pass --allow-private-hosts to check it"
+    return result
 
 
 def moved_to(redirects: list[tuple[str, int]], final_url: str) -> str | None:

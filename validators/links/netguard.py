@@ -8,6 +8,12 @@ shared (CGNAT), multicast, reserved or unspecified, and the well-known
 metadata names.  It is asked again for every redirect hop, so a public URL
 cannot redirect into the private network.
 
+That first look is not enough on its own: a name can answer differently
+each time it is asked (DNS rebinding), so the address vetted here need not
+be the one a connection later goes to.  :func:`connect_addresses` closes the
+gap: the checker's direct connections resolve through it and connect to
+the very addresses it judged, never to a fresh answer.
+
 When a URL goes through a proxy (``HTTP(S)_PROXY`` without a matching
 ``NO_PROXY`` entry) the proxy resolves the name, so only literal addresses
 and local names are judged here.
@@ -62,6 +68,39 @@ class ProxyRules:
                 urllib.request.proxy_bypass_environment(host, self.proxies):
             return None
         return proxy if "://" in proxy else f"http://{proxy}"
+
+
+class PrivateAddressRefused(Exception):
+    """A direct connection was about to be made to a forbidden address.
+
+    Deliberately not an ``OSError`` or an httpcore error, so neither httpcore's
+    connection retries nor httpx's exception mapping treat it as a network
+    failure: it reaches the checker as it is and becomes an unchecked link.
+    """
+
+
+async def connect_addresses(host: str, port: int) -> list[str]:
+    """The addresses a direct connection to ``host`` may use, in preference order.
+
+    Resolves ``host`` afresh (a literal address resolves to itself) and
+    raises :class:`PrivateAddressRefused` when any answer is forbidden, as
+    :meth:`AddressGuard.check` does.  The caller must connect to these
+    literal addresses, so no second lookup can swap in another one.  Lookup
+    failures surface as ``socket.gaierror`` / ``OSError`` / ``UnicodeError``.
+    """
+    if local_name(host):
+        raise PrivateAddressRefused(f"host {host!r} is a local name")
+    loop = asyncio.get_running_loop()
+    infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    addrs = list(dict.fromkeys(info[4][0] for info in infos if info[0] in (socket.AF_INET, socket.AF_INET6)))
+    for addr in addrs:
+        if forbidden_address(addr):
+            if addr == host:
+                raise PrivateAddressRefused(f"address {host} is private, loopback or link-local")
+            raise PrivateAddressRefused(f"host {host!r} resolves to {addr}, a private, loopback or link-local address")
+    if not addrs:
+        raise socket.gaierror(socket.EAI_NONAME, f"no IPv4 or IPv6 address for {host}")
+    return addrs
 
 
 class HostResolutionError(Exception):
