@@ -26,12 +26,64 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 #: A stated value: a number, or the number as written ("~3.8B", "86,567,656", "21M", "81%").
 Number = Union[int, float, str]
-#: Keyword arguments for a model builder; plain scalars only, so nothing executable can sneak in.
-ModelKwargs = dict[str, Union[bool, int, float, str]]
+
+# Limits on what a check may ask the runner to build or run.  Models run on the meta
+# device, where sizes cost nothing, but a few fall back to real tensors on the CPU, and
+# there an input or a layer is real memory.
+#: largest size of one dimension of a model input (channels, height, width, batch)
+MAX_INPUT_DIM = 4096
+#: most values one model input may hold (3×4096×4096)
+MAX_INPUT_ELEMENTS = 3 * 4096 * 4096
+#: largest integer a builder argument may be (num_classes of ImageNet-21k is 21,843)
+MAX_KWARG_INT = 65536
+#: most values one variable of a formula grid (or of an arithmetic check) may list
+MAX_GRID_VALUES = 64
+#: grid values lie within ±MAX_GRID_VALUE
+MAX_GRID_VALUE = 4096
+
+_WEIGHT_ARGUMENTS = ("weights", "pretrained")
+
+
+def _no_weight_arguments(kwargs: dict) -> dict:
+    refused = sorted(k for k in kwargs if k.lower().startswith(_WEIGHT_ARGUMENTS))
+    if refused:
+        raise ValueError(
+            f"{', '.join(refused)} cannot be set: the runner never loads pretrained weights "
+            "(it measures the architecture; use kind: weights_meta for a weights' metadata)"
+        )
+    return kwargs
+
+
+KwargValue = Union[
+    bool,
+    Annotated[int, Field(ge=-MAX_KWARG_INT, le=MAX_KWARG_INT)],
+    Annotated[float, Field(ge=-1e6, le=1e6, allow_inf_nan=False)],
+    Annotated[str, Field(max_length=100)],
+]
+#: Keyword arguments for a model builder; plain, bounded scalars only, so nothing executable
+#: can sneak in and no argument can ask for an enormous layer; weight arguments are refused.
+ModelKwargs = Annotated[
+    dict[str, KwargValue],
+    AfterValidator(_no_weight_arguments),
+    Field(json_schema_extra={"propertyNames": {"not": {"pattern": "^(weights|pretrained)"}}}),
+]
+InputDim = Annotated[int, Field(ge=1, le=MAX_INPUT_DIM)]
+GridValues = Annotated[
+    list[Annotated[int, Field(ge=-MAX_GRID_VALUE, le=MAX_GRID_VALUE)]],
+    Field(min_length=1, max_length=MAX_GRID_VALUES),
+]
+
+
+def _input_budget(shape: list[int], what: str) -> None:
+    elements = 1
+    for n in shape:
+        elements *= n
+    if elements > MAX_INPUT_ELEMENTS:
+        raise ValueError(f"{what} {shape} holds {elements:,} values; at most {MAX_INPUT_ELEMENTS:,} (3×4096×4096)")
 
 
 class _Check(BaseModel):
@@ -69,8 +121,16 @@ class ComputeCheck(_Check):
     kind: Literal["macs", "flops"]
     model: str
     value: Number = Field(description="The stated compute: '17.56G', '~3.8B', '1.5 billion'.")
-    input_size: list[int] = Field(default_factory=lambda: [3, 224, 224], min_length=3, max_length=3, description="C, H, W of one input image.")
+    input_size: list[InputDim] = Field(
+        default_factory=lambda: [3, 224, 224], min_length=3, max_length=3,
+        description=f"C, H, W of one input image; each at most {MAX_INPUT_DIM}.",
+    )
     model_kwargs: ModelKwargs = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _bounded_input(self) -> "ComputeCheck":
+        _input_budget(self.input_size, "input_size")
+        return self
 
 
 class OutputShapeCheck(_Check):
@@ -78,9 +138,17 @@ class OutputShapeCheck(_Check):
 
     kind: Literal["output_shape"]
     model: str
-    input_shape: list[int] = Field(default_factory=lambda: [1, 3, 224, 224], min_length=1)
+    input_shape: list[InputDim] = Field(
+        default_factory=lambda: [1, 3, 224, 224], min_length=1, max_length=6,
+        description=f"Shape of the input batch; each dimension at most {MAX_INPUT_DIM}.",
+    )
     value: list[int]
     model_kwargs: ModelKwargs = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _bounded_input(self) -> "OutputShapeCheck":
+        _input_budget(self.input_shape, "input_shape")
+        return self
 
 
 class WeightsMetaCheck(_Check):
@@ -120,7 +188,10 @@ class FormulaCheck(_Check):
         default_factory=dict,
         description="Variables defined from others, e.g. p: 'floor(k/2)' for 'same' padding, or p: 'k - 1'.",
     )
-    grid: dict[str, list[int]] = Field(default_factory=dict, description="Values to try for each variable; defaults cover small sizes.")
+    grid: dict[str, GridValues] = Field(
+        default_factory=dict,
+        description=f"Values to try for each variable (at most {MAX_GRID_VALUES}, each within ±{MAX_GRID_VALUE}); defaults cover small sizes.",
+    )
     op_kwargs: dict[str, Union[bool, int]] = Field(default_factory=dict, description="Fixed op arguments, e.g. ceil_mode: true.")
 
 
@@ -131,9 +202,14 @@ class Measure(BaseModel):
 
     measure: Literal["params", "macs", "flops"]
     model: str
-    input_size: list[int] = Field(default_factory=lambda: [3, 224, 224], min_length=3, max_length=3)
+    input_size: list[InputDim] = Field(default_factory=lambda: [3, 224, 224], min_length=3, max_length=3)
     exclude_head: bool = False
     model_kwargs: ModelKwargs = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _bounded_input(self) -> "Measure":
+        _input_budget(self.input_size, "input_size")
+        return self
 
 
 class RatioCheck(_Check):
@@ -156,8 +232,9 @@ class ArithmeticCheck(_Check):
     expression: str = Field(description="Arithmetic with + - * / // % ** ( ) and floor, ceil, sqrt, log, min, max, abs, round.")
     value: Number | None = None
     equals: str | None = Field(default=None, description="An expression that must equal `expression`, e.g. '27*C**2'.")
-    variables: dict[str, Union[float, list[float]]] = Field(
-        default_factory=dict, description="Values for names in the expressions; a list is tried value by value."
+    variables: dict[str, Union[float, Annotated[list[float], Field(min_length=1, max_length=MAX_GRID_VALUES)]]] = Field(
+        default_factory=dict,
+        description=f"Values for names in the expressions; a list (at most {MAX_GRID_VALUES} values) is tried value by value.",
     )
 
     @model_validator(mode="after")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import time
 from fractions import Fraction
 
 import pytest
@@ -59,3 +61,53 @@ def test_anything_but_arithmetic_is_refused(hostile):
 def test_unknown_variable_is_named():
     with pytest.raises(ExpressionError, match="no value for q"):
         Expression("q + 1").evaluate({})
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "((((1/10**30)**64)**64)**64)**64",  # tiny magnitudes: the old bound looked at |base| > 1 only
+        "(1/3)**64",
+        "(999999/1000000)**64",  # a base near 1 passes the log bound; its denominator does not
+        "1/10**30/7",
+        "10**-40",
+    ],
+)
+def test_powers_and_fractions_are_bounded_both_ways(text):
+    started = time.perf_counter()
+    with pytest.raises(ExpressionError):
+        evaluate(text)
+    assert time.perf_counter() - started < 1.0
+
+
+def test_small_exact_fractions_still_work():
+    assert evaluate("(1/2)**10") == Fraction(1, 1024)
+    assert evaluate("10**-3") == Fraction(1, 1000)
+    assert evaluate("2**-3") == Fraction(1, 8)
+
+
+def test_fractional_powers_are_computed_not_truncated():
+    assert evaluate("2**0.5") == pytest.approx(math.sqrt(2))
+    assert evaluate("2**(1/2)") == pytest.approx(math.sqrt(2))
+    assert evaluate("8**(1/3)") == pytest.approx(2.0)
+    assert evaluate("4**0.5") == 2.0
+    assert evaluate("2**3.0") == 8  # an integral float exponent stays exact
+    assert evaluate("x**0.5", {"x": 9}) == 3.0
+
+
+@pytest.mark.parametrize("text", ["(-8)**(1/3)", "(-2)**0.5", "(-2.0)**0.5"])
+def test_a_power_with_no_real_value_is_refused(text):
+    with pytest.raises(ExpressionError, match="not a real number"):
+        evaluate(text)
+
+
+@pytest.mark.parametrize("text", ["floor", "floor + 1", "2 * max", "min(max, 1)"])
+def test_a_function_name_is_not_a_value(text):
+    with pytest.raises(ExpressionError, match="is a function"):
+        Expression(text)
+
+
+def test_function_errors_are_expression_errors():
+    with pytest.raises(ExpressionError):
+        evaluate("log(5, 1)")  # division by zero inside math.log
+    assert evaluate("floor(2.5) + 1") == 3

@@ -9,7 +9,11 @@ keyword arguments, lambdas, comprehensions...) is refused with a message.
 
 Division of integers is exact (``fractions.Fraction``), so
 ``floor((i + 2*p - k) / s) + 1`` is computed exactly as written.  Powers are
-bounded so a card cannot ask for ``10**10**10``.
+bounded so a card cannot ask for ``10**10**10`` (nor for ``(1/10**30)**64``,
+whose denominator would grow without end): integers and fractions stay within
+10**30 in magnitude and in denominator.  A fractional power (``2**0.5``) is
+computed in floating point; one that has no real value (``(-8)**(1/3)``) is
+refused.
 
 :func:`normalise_math` turns the notation digests use ("3·16·16", "27C²",
 "⌊(i+2p−k)/s⌋+1", ``\\frac{i-k}{s}``, "s(i'-1)") into this syntax; it is used
@@ -80,13 +84,41 @@ _BINOPS = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.FloorDiv, ast.Mod, ast.Pow)
 
 
 def _num(x: Value) -> Value:
+    if isinstance(x, complex):
+        # a negative number to a fractional power, e.g. (-8)**(1/3): not a real number
+        raise ExpressionError("result is not a real number")
+    if isinstance(x, bool) or not isinstance(x, (int, Fraction, float)):
+        raise ExpressionError(f"result is not a number: {x!r}")
     if isinstance(x, Fraction) and x.denominator == 1:
         x = int(x)
     if isinstance(x, (int, Fraction)) and abs(x) > MAX_MAGNITUDE:
         raise ExpressionError("number too large")
+    # exact fractions grow digits in the denominator too: (1/10**30)**64 is small but has
+    # 1920 digits, and powers of it would never finish
+    if isinstance(x, Fraction) and x.denominator > MAX_MAGNITUDE:
+        raise ExpressionError("fraction too precise (denominator above 10**30)")
     if isinstance(x, float) and not math.isfinite(x):
         raise ExpressionError("result is not a finite number")
     return x
+
+
+def _power(left: Value, right: Value) -> Value:
+    """``left ** right``, bounded both ways: no huge numbers, no endless fractions."""
+    if abs(right) > MAX_EXPONENT:
+        raise ExpressionError("power too large")
+    if left != 0 and abs(right) * abs(math.log10(abs(left))) > 30:
+        # |log10| bounds tiny bases as well as large ones: 10**40 and (1/10)**40 alike
+        raise ExpressionError("power too large")
+    integral = (isinstance(right, int)
+                or (isinstance(right, Fraction) and right.denominator == 1)
+                or (isinstance(right, float) and right.is_integer()))
+    if not integral:
+        # 2**0.5 is irrational: compute it in floating point (a negative base gives a
+        # complex number, which _num refuses)
+        return _num(float(left) ** float(right))
+    if isinstance(left, float):
+        return _num(left ** int(right))
+    return _num(Fraction(left) ** int(right))
 
 
 class Expression:
@@ -109,8 +141,11 @@ class Expression:
             if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
                 raise ExpressionError(f"only numbers are allowed, not {node.value!r}")
         elif isinstance(node, ast.Name):
-            if node.id not in FUNCTIONS:
-                self.names.add(node.id)
+            # a call's func is never visited here, so a function name seen here is used as
+            # a value ("floor" alone, "floor + 1"), which has no number to give
+            if node.id in FUNCTIONS:
+                raise ExpressionError(f"{node.id!r} is a function: call it, e.g. {node.id}(x)")
+            self.names.add(node.id)
         elif isinstance(node, ast.BinOp):
             if not isinstance(node.op, _BINOPS):
                 raise ExpressionError(f"operator {type(node.op).__name__} is not allowed")
@@ -153,7 +188,7 @@ class Expression:
             args = [self._eval(a, env) for a in node.args]
             try:
                 return _num(FUNCTIONS[node.func.id](*args))  # type: ignore[union-attr]
-            except (TypeError, ValueError) as exc:
+            except (TypeError, ValueError, ZeroDivisionError, OverflowError) as exc:
                 if isinstance(exc, ExpressionError):
                     raise
                 raise ExpressionError(f"{node.func.id}(): {exc}") from None  # type: ignore[union-attr]
@@ -177,13 +212,11 @@ class Expression:
             if isinstance(op, ast.Mod):
                 return _num(left % right)
             if isinstance(op, ast.Pow):
-                if abs(right) > MAX_EXPONENT or (abs(left) > 1 and abs(right) * math.log10(abs(left)) > 30):
-                    raise ExpressionError("power too large")
-                if isinstance(right, Fraction) and right.denominator != 1:
-                    return _num(float(left) ** float(right))
-                return _num(Fraction(left) ** int(right) if not isinstance(left, float) else left ** right)
+                return _power(left, right)
         except ZeroDivisionError:
             raise ExpressionError("division by zero") from None
+        except OverflowError:
+            raise ExpressionError("result is not a finite number") from None
         raise ExpressionError("unsupported operation")  # pragma: no cover
 
 

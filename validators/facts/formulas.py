@@ -9,16 +9,19 @@ claims.  ``where`` defines variables from others ("same" padding is
 p = floor(k/2)).
 
 The comparison walks the grid smallest first (by the sum of the values), so
-the first disagreement found is the smallest counterexample.  The op itself
+the first disagreement found is the smallest counterexample; at most
+``max_cases`` combinations are tried, generated one at a time, so a large grid
+costs no more than a small one.  The op itself
 is passed in (:mod:`validators.facts.measure` runs the real torch op); this
 module does not import torch.
 """
 
 from __future__ import annotations
 
-import itertools
-from typing import Any, Callable
+import heapq
+from typing import Any, Callable, Iterator
 
+from kb.checks import MAX_GRID_VALUE, MAX_GRID_VALUES  # the schema's limits, enforced again for direct callers
 from validators.facts.expr import Expression, ExpressionError, normalise_math
 
 #: grid defaults; a variable the formula does not use is held at its neutral value
@@ -54,6 +57,42 @@ def formula_variables(formula: str, where: dict[str, str]) -> tuple[Expression, 
     return expr, defs, free
 
 
+def smallest_combinations(values: dict[str, list[int]], limit: int) -> Iterator[dict[str, int]]:
+    """The ``limit`` smallest combinations of the grid, by (sum, values in order), one at a time.
+
+    The grid's full product can be astronomically large (30 values for each of
+    six variables is 729 million combinations), so it is never built: a
+    best-first walk over index tuples yields the combinations in order and
+    keeps at most ``limit`` times the number of variables in memory.  Each list
+    must be sorted and free of duplicates, so stepping one index up always
+    gives a strictly larger sum and every combination is reached from one
+    already yielded.
+    """
+    names = list(values)
+    lists = [values[n] for n in names]
+    if limit < 1 or any(not vals for vals in lists):
+        return
+
+    def entry(idx: tuple[int, ...]) -> tuple[int, tuple[int, ...], tuple[int, ...]]:
+        picked = tuple(vals[i] for vals, i in zip(lists, idx))
+        return sum(picked), picked, idx
+
+    start = (0,) * len(lists)
+    heap = [entry(start)]
+    seen = {start}
+    produced = 0
+    while heap and produced < limit:
+        _, picked, idx = heapq.heappop(heap)
+        yield dict(zip(names, picked))
+        produced += 1
+        for pos in range(len(idx)):
+            if idx[pos] + 1 < len(lists[pos]):
+                nxt = idx[:pos] + (idx[pos] + 1,) + idx[pos + 1:]
+                if nxt not in seen:
+                    seen.add(nxt)
+                    heapq.heappush(heap, entry(nxt))
+
+
 def check_formula(*, op: str, formula: str, where: dict[str, str], grid: dict[str, list[int]],
                   op_kwargs: dict[str, Any], max_cases: int, run_op: OpRunner) -> dict[str, Any]:
     """Compare ``formula`` with the real op over a grid; report the smallest counterexample."""
@@ -67,11 +106,15 @@ def check_formula(*, op: str, formula: str, where: dict[str, str], grid: dict[st
         raise FormulaProblem("output padding (a) exists only for transposed convolutions")
     if "i" not in free and "i" not in defs:
         raise FormulaProblem("the formula does not use the input size i")
-    values = {v: list(grid.get(v, FORMULA_GRID[v])) for v in free}
-    combos = [dict(zip(values, c)) for c in itertools.product(*values.values())]
-    # smallest first, so the first counterexample found is the one to show
-    combos.sort(key=lambda c: (sum(c.values()), [c[v] for v in values]))
-    combos = combos[:max_cases]
+    values = {v: sorted(set(grid.get(v, FORMULA_GRID[v]))) for v in free}
+    for v, vals in values.items():
+        if not vals:
+            raise FormulaProblem(f"the grid gives no values for {v}")
+        if len(vals) > MAX_GRID_VALUES:
+            raise FormulaProblem(f"the grid gives {len(vals)} values for {v}; at most {MAX_GRID_VALUES} are tried")
+        if any(abs(x) > MAX_GRID_VALUE for x in vals):
+            raise FormulaProblem(f"grid values for {v} must lie within ±{MAX_GRID_VALUE}")
+    combos = list(smallest_combinations(values, max_cases))
     checked = skipped = 0
     for combo in combos:
         env: dict[str, Any] = {**FORMULA_NEUTRAL, **combo}

@@ -41,6 +41,44 @@ class Uncheckable(Exception):
     """The measurement cannot be taken (unknown model, unsupported op...); deterministic, so cacheable."""
 
 
+class TransientFailure(Exception):
+    """The machine, not the claim, failed (out of memory): worth retrying, so never cached."""
+
+
+#: most input elements a forward pass on real tensors may take (3×2048×2048).  Meta tensors
+#: cost nothing, but a model that must fall back to the CPU runs a real forward pass, whose
+#: activations grow with the input: regnet_y_400mf on 3×8192×8192 needs many gigabytes.
+MAX_REAL_INPUT_ELEMENTS = 3 * 2048 * 2048
+
+_ALLOCATION_FAILURES = ("out of memory", "can't allocate memory", "cannot allocate memory", "failed to allocate")
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Whether a failure says something about this machine now rather than about the claim.
+
+    Running out of memory (host or device) depends on what else is running; caching it
+    as "uncheckable" would hide the claim until the cache is cleared.  Shape and argument
+    errors are deterministic and stay uncheckable.
+    """
+    if isinstance(exc, (MemoryError, TransientFailure)):
+        return True
+    oom = getattr(torch, "OutOfMemoryError", None) or getattr(torch.cuda, "OutOfMemoryError", None)
+    if oom is not None and isinstance(exc, oom):
+        return True
+    if isinstance(exc, RuntimeError):
+        text = str(exc).lower()
+        return any(marker in text for marker in _ALLOCATION_FAILURES)
+    return False
+
+
+def _forward_failed(model_name: str, exc: Exception) -> Exception:
+    """The exception to raise for a failed forward pass: transient (not cached) or Uncheckable."""
+    summary = f"{type(exc).__name__}: {str(exc).splitlines()[0][:200] if str(exc) else ''}"
+    if is_transient(exc):
+        return TransientFailure(f"forward pass of {model_name} ran out of memory: {summary}")
+    return Uncheckable(f"forward pass of {model_name} failed: {summary}")
+
+
 #: models built in this process: (name, kwargs, device) -> (model, where, fallback reason).
 #: Meta models cost no memory, so a test session or a long run reuses them.
 _BUILT: "OrderedDict[tuple, tuple[nn.Module, str, str | None]]" = OrderedDict()
@@ -64,7 +102,6 @@ class Measurer:
         if device == "cuda" and not torch.cuda.is_available():
             raise Uncheckable("--device cuda was asked for, but torch sees no CUDA device")
         self.device = device
-        self.op_device = "cuda" if device == "cuda" else "cpu"
         self.say = say or (lambda _msg: None)
         self.built_count = 0
 
@@ -135,9 +172,18 @@ class Measurer:
         finally:
             torch.backends.mha.set_fastpath_enabled(fast)
 
-    def _forward_input(self, model: nn.Module, where: str, shape: list[int]) -> torch.Tensor:
+    def _forward_input(self, model: nn.Module, where: str, shape: list[int], name: str) -> torch.Tensor:
         if where == "meta":
             return torch.empty(*shape, device="meta")
+        elements = 1
+        for n in shape:
+            elements *= int(n)
+        if elements > MAX_REAL_INPUT_ELEMENTS:
+            # deterministic for this model and input, so it is reported (KB602) and cached
+            raise Uncheckable(
+                f"{name} runs on real tensors ({where}), and an input of {'×'.join(map(str, shape))} "
+                f"({elements:,} values) is above the budget of {MAX_REAL_INPUT_ELEMENTS:,} for a real forward pass"
+            )
         gen = torch.Generator(device="cpu").manual_seed(0)
         return torch.randn(*shape, generator=gen).to(where)
 
@@ -152,14 +198,14 @@ class Measurer:
         self._supported(key["model"])
         model, where, fallback = self.model(key["model"], key["kwargs"])
         model.eval()
-        x = self._forward_input(model, where, [1, *key["input_size"]])
+        x = self._forward_input(model, where, [1, *key["input_size"]], key["model"])
         started = time.perf_counter()
         counter = FlopCounterMode(display=False)
         try:
             with self._counting_context(where), counter:
                 out = model(x)
         except Exception as exc:
-            raise Uncheckable(f"forward pass of {key['model']} failed: {type(exc).__name__}: {str(exc).splitlines()[0][:200]}") from None
+            raise _forward_failed(key["model"], exc) from None
         by_op = {str(op).split(".")[-1] if "." in str(op) else str(op): int(n) for op, n in counter.get_flop_counts().get("Global", {}).items()}
         conv = sum(n for op, n in by_op.items() if "convolution" in op)
         return {
@@ -176,12 +222,12 @@ class Measurer:
         self._supported(key["model"])
         model, where, fallback = self.model(key["model"], key["kwargs"])
         model.eval()
-        x = self._forward_input(model, where, list(key["input_shape"]))
+        x = self._forward_input(model, where, list(key["input_shape"]), key["model"])
         try:
             with self._counting_context(where):
                 out = model(x)
         except Exception as exc:
-            raise Uncheckable(f"forward pass of {key['model']} failed: {type(exc).__name__}: {str(exc).splitlines()[0][:200]}") from None
+            raise _forward_failed(key["model"], exc) from None
         return {"shape": _output_shape(out), "built_on": where, "fallback": fallback}
 
     def _weights(self, key: dict[str, Any]) -> dict[str, Any]:
@@ -212,21 +258,25 @@ class Measurer:
     # ---------------------------------------------------------------- formulas
 
     def _formula(self, key: dict[str, Any]) -> dict[str, Any]:
-        device = self.op_device
-
         def run_op(op: str, size: int, v: dict[str, int], op_kwargs: dict[str, Any]) -> int:
-            return _op_output(op, size, v, op_kwargs, device)
+            try:
+                return _op_output(op, size, v, op_kwargs)
+            except Exception as exc:
+                # check_formula counts a RuntimeError as "torch refuses these arguments";
+                # running out of memory is no such answer
+                if is_transient(exc) and not isinstance(exc, TransientFailure):
+                    raise TransientFailure(f"{op} ran out of memory: {exc}") from None
+                raise
 
-        # oneDNN compiles a kernel for every new shape, milliseconds per grid case; the plain
-        # CPU kernels give the same output sizes in microseconds
         try:
             with warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # the flags context warns about Intel GPU TF32
-                with torch.backends.mkldnn.flags(enabled=False):
-                    return check_formula(
-                        op=key["op"], formula=key["formula"], where=key["where"], grid=key["grid"],
-                        op_kwargs=key["op_kwargs"], max_cases=key.get("max_cases", 20000), run_op=run_op,
-                    )
+                warnings.simplefilter("ignore")
+                return check_formula(
+                    op=key["op"], formula=key["formula"], where=key["where"], grid=key["grid"],
+                    op_kwargs=key["op_kwargs"], max_cases=key.get("max_cases", 20000), run_op=run_op,
+                )
+        except TransientFailure:
+            raise
         except ValueError as exc:  # FormulaProblem: deterministic, so it is reported as uncheckable
             raise Uncheckable(str(exc)) from None
 
@@ -244,12 +294,25 @@ def _pass_through(x: torch.Tensor, *args: Any, **kwargs: Any) -> torch.Tensor:
     return x
 
 
-def _op_output(op: str, size: int, v: dict[str, int], op_kwargs: dict[str, Any], device: str) -> int:
+def _op_output(op: str, size: int, v: dict[str, int], op_kwargs: dict[str, Any], device: str = "meta") -> int:
+    """The output size of ``op`` for an input of ``size`` along every spatial dimension.
+
+    It runs on meta tensors: the shape functions are torch's own, and no memory is
+    allocated whatever the size (a real 1000³ Conv3d input alone is 4 GB).  The meta
+    kernels skip two argument checks the CPU kernels make, so those are made here
+    first: an input with an empty spatial dimension, and a transposed convolution's
+    output padding, which must be smaller than its stride or its dilation.
+    """
     import torch.nn.functional as F
 
     dims = int(op[-2])
-    x = torch.zeros(1, 1, *([size] * dims), device=device)
     k, s, p, d, a = v["k"], v["s"], v["p"], v["d"], v["a"]
+    if device == "meta":
+        if size < 1:
+            raise RuntimeError(f"{op} needs a non-empty input, got size {size}")
+        if op.startswith("ConvTranspose") and not (a < s or a < d):
+            raise RuntimeError(f"output padding {a} must be smaller than either stride {s} or dilation {d}")
+    x = torch.zeros(1, 1, *([size] * dims), device=device)
     if op.startswith("Conv") and not op.startswith("ConvTranspose"):
         w = torch.zeros(1, 1, *([k] * dims), device=device)
         fn = {1: F.conv1d, 2: F.conv2d, 3: F.conv3d}[dims]

@@ -6,6 +6,10 @@ knows, or one of the named architecture configs below, which are built from
 torchvision's own classes with fixed arguments.  A card can never make the
 runner import a module or run code.
 
+Nothing is ever downloaded: every weight argument a builder has (``weights``,
+and ``weights_backbone`` for detection and segmentation models) is set to
+None, and a card cannot set one.
+
 Models are built on the meta device where possible: no memory is allocated
 and no weights are initialised, so even ViT-g/14 builds in milliseconds and
 parameter counts are exact.  A few builders compute layer widths from tensor
@@ -20,6 +24,7 @@ measurement is not cached.
 from __future__ import annotations
 
 import contextlib
+import inspect
 import warnings
 from typing import Any, Callable, Iterator
 
@@ -107,13 +112,41 @@ def registry_names() -> list[str]:
     return list(torchvision.models.list_models())
 
 
+#: builder arguments that would load pretrained weights (and so download them); the runner
+#: measures architectures, so a card may not set them
+_WEIGHT_ARGUMENTS = ("weights", "pretrained")
+
+
+def weight_argument(key: str) -> bool:
+    """Whether a builder keyword argument selects pretrained weights (weights, weights_backbone, pretrained...)."""
+    return key.lower().startswith(_WEIGHT_ARGUMENTS)
+
+
+def pinned_kwargs(builder: Callable[..., nn.Module]) -> dict[str, None]:
+    """The weight arguments a registry builder is always called with: all None.
+
+    ``weights=None`` alone is not enough: detection and segmentation builders
+    default ``weights_backbone`` to ImageNet weights and would download them.
+    """
+    try:
+        params = inspect.signature(builder).parameters
+    except (TypeError, ValueError):  # pragma: no cover - torchvision builders are plain functions
+        params = {}
+    pinned = {"weights": None}
+    for arg in params:
+        if weight_argument(arg) and arg != "weights":
+            pinned[arg] = None
+    return pinned
+
+
 def builder_for(name: str) -> Callable[..., nn.Module]:
     if name in NAMED_CONFIGS:
         return _named_builder(name)
     if name not in torchvision.models.list_models():
         raise UnknownModel(name)
     builder = torchvision.models.get_model_builder(name)
-    return lambda **kw: builder(weights=None, **kw)
+    pinned = pinned_kwargs(builder)
+    return lambda **kw: builder(**kw, **pinned)
 
 
 def effective_kwargs(name: str, kwargs: dict[str, Any]) -> dict[str, Any]:
@@ -158,6 +191,12 @@ def build(name: str, kwargs: dict[str, Any], device: str) -> tuple[nn.Module, st
     or ``cuda`` (a real build with default initialisation).
     """
     builder = builder_for(name)
+    refused = sorted(k for k in kwargs if weight_argument(k))
+    if refused:
+        raise BuildError(
+            f"{', '.join(refused)}: pretrained weights are never loaded (the runner measures the architecture; "
+            "weights metadata is checked with kind: weights_meta)"
+        )
     kw = effective_kwargs(name, kwargs)
     if device == "meta":
         try:

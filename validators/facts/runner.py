@@ -19,7 +19,7 @@ import sys
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 from kb.checks import (
     ArithmeticCheck,
@@ -350,11 +350,11 @@ def evaluate(job: FactJob, m: _Measurements, config: FactsConfig) -> _Outcome:
         if isinstance(check, ComputeCheck):
             return _eval_compute(check, m, config)
         if isinstance(check, OutputShapeCheck):
-            return _eval_shape(check, m)
+            return _eval_shape(check, m, config)
         if isinstance(check, WeightsMetaCheck):
             return _eval_weights(check, m, config)
         if isinstance(check, FormulaCheck):
-            return _eval_formula(check, m)
+            return _eval_formula(check, m, config)
         if isinstance(check, RatioCheck):
             return _eval_ratio(check, m, config)
         if isinstance(check, ArithmeticCheck):
@@ -395,8 +395,9 @@ def _eval_compute(check: ComputeCheck, m: _Measurements, config: FactsConfig) ->
                     method=f"torch.utils.flop_counter on {model} at {at}, {_where(v)}")
 
 
-def _eval_shape(check: OutputShapeCheck, m: _Measurements) -> _Outcome:
-    key = needs(check, FactsConfig())[0]
+def _eval_shape(check: OutputShapeCheck, m: _Measurements, config: FactsConfig) -> _Outcome:
+    # the key must be the one planned with the run's own config, or the look-up misses
+    key = needs(check, config)[0]
     v = m.get(key)
     model = describe_model(check.model, check.model_kwargs)
     claimed = "×".join(map(str, check.value))
@@ -456,8 +457,9 @@ def _eval_weights(check: WeightsMetaCheck, m: _Measurements, config: FactsConfig
                     method=f"torchvision weights metadata of {v['member']} (no download)")
 
 
-def _eval_formula(check: FormulaCheck, m: _Measurements) -> _Outcome:
-    key = needs(check, FactsConfig())[0]
+def _eval_formula(check: FormulaCheck, m: _Measurements, config: FactsConfig) -> _Outcome:
+    # the key holds formula_max_cases: it must be planned and looked up with the same config
+    key = needs(check, config)[0]
     v = m.get(key)
     conv = f"output size of torch.nn.{check.op}" + (f" ({', '.join(f'{k}={x}' for k, x in check.op_kwargs.items())})" if check.op_kwargs else "")
     if (p := _problem(v)):
@@ -502,12 +504,25 @@ def _eval_ratio(check: RatioCheck, m: _Measurements, config: FactsConfig) -> _Ou
                     method=f"{what}, each measured in torch")
 
 
-def _grid(variables: dict[str, Any]) -> list[dict[str, Any]]:
+#: most combinations of variable values one arithmetic check tries
+MAX_ARITHMETIC_CASES = 10000
+
+
+def _grid(variables: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """Every combination of the variables' values, one at a time (never the whole product in memory)."""
     import itertools
 
     names = list(variables)
     lists = [v if isinstance(v, list) else [v] for v in variables.values()]
-    return [dict(zip(names, combo)) for combo in itertools.product(*lists)] or [{}]
+    for combo in itertools.product(*lists):
+        yield dict(zip(names, combo))
+
+
+def _grid_size(variables: dict[str, Any]) -> int:
+    size = 1
+    for v in variables.values():
+        size *= len(v) if isinstance(v, list) else 1
+    return size
 
 
 def _eval_arithmetic(check: ArithmeticCheck, config: FactsConfig) -> _Outcome:
@@ -517,13 +532,24 @@ def _eval_arithmetic(check: ArithmeticCheck, config: FactsConfig) -> _Outcome:
     except ExpressionError as exc:
         return _Outcome("uncheckable", check.expression, message=f"cannot read the arithmetic: {exc}")
     conv = "exact arithmetic"
+    if _grid_size(check.variables) > MAX_ARITHMETIC_CASES:
+        return _Outcome("uncheckable", check.expression,
+                        message=f"the variables give {_grid_size(check.variables):,} combinations; at most {MAX_ARITHMETIC_CASES:,} are tried")
     for env in _grid(check.variables):
         env = {k: (int(x) if isinstance(x, float) and x.is_integer() else x) for k, x in env.items()}
         try:
             left = expr.evaluate(env)
             right = other.evaluate(env) if other is not None else None
+            # the evaluator returns real numbers only; a value float() cannot take is refused
+            # here rather than crashing the comparison below
+            float(left)
+            if right is not None:
+                float(right)
         except ExpressionError as exc:
             return _Outcome("uncheckable", check.expression, message=f"cannot evaluate {check.expression!r}: {exc}")
+        except (TypeError, ValueError, OverflowError) as exc:
+            return _Outcome("uncheckable", check.expression,
+                            message=f"cannot evaluate {check.expression!r}: the result is not a real number ({exc})")
         at = f" at {', '.join(f'{k}={x}' for k, x in env.items())}" if env else ""
         if other is not None:
             ok = left == right or abs(float(left) - float(right)) <= 1e-9 * max(1.0, abs(float(right)))

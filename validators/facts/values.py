@@ -3,14 +3,20 @@
 The precision of what an author wrote decides the tolerance, unless a check
 (or ``[tool.kb.facts] default_tolerance``) says otherwise:
 
-* an integer written in full, with no multiplier, percent sign or "x", is
-  exact: ``86,567,656`` matches only 86,567,656;
+* an integer written in full, with no multiplier, exponent, percent sign or
+  "x", is exact: ``86,567,656`` matches only 86,567,656;
 * any other number is a rounded figure: it holds when the measured value
   rounds to it, i.e. within half a unit of its last written digit
-  (``21M`` holds for 20.5M up to 21.5M, ``17.56`` for 17.555 up to 17.565);
+  (``21M`` holds for 20.5M up to 21.5M, ``17.56`` for 17.555 up to 17.565,
+  ``1.2e7`` for 11.5M up to 12.5M);
 * a number marked approximate (``~``, ``≈``, "about", "around", "roughly")
   also allows rounding of its last digit, one whole unit either way
   (``~3.8B`` holds for 3.7B up to 3.9B, ``~12x`` for 11 up to 13).
+
+Multipliers are read whatever their case (``21m``, ``3.8Bn``, ``1.5 Billion``).
+Where a check reads a bare number in some unit (compute values are in G), a
+bare number of a million or more is taken as the full count instead, so
+``3,628,146,688`` FLOPs is not read as billions of billions.
 
 Nothing here imports torch.
 """
@@ -22,16 +28,23 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+#: keys in lower case: multipliers are read whatever their case ("3.8Bn", "21m", "1.5 Billion")
 MULTIPLIERS = {
-    "k": 1e3, "K": 1e3, "thousand": 1e3,
-    "M": 1e6, "million": 1e6, "mil": 1e6,
-    "B": 1e9, "G": 1e9, "billion": 1e9, "bn": 1e9,
-    "T": 1e12, "trillion": 1e12,
+    "k": 1e3, "thousand": 1e3,
+    "m": 1e6, "million": 1e6, "mil": 1e6,
+    "b": 1e9, "g": 1e9, "billion": 1e9, "bn": 1e9,
+    "t": 1e12, "trillion": 1e12,
 }
+
+#: a compute value written bare at or above this is a full count ("3,628,146,688"), not a
+#: number of billions: no model in torchvision needs anywhere near a million GFLOPs
+BARE_COUNT_FROM = 1e6
 
 _APPROX = r"(?P<approx>~|≈|∼|(?i:about|around|approximately|approx\.?|roughly|circa|ca\.|nearly|almost))?"
 _NUM = r"(?P<num>[+-−]?(?:\d{1,3}(?:[,_ ]\d{3})+|\d+)(?:\.\d+)?(?:[eE][+-−]?\d+)?|[+-−]?\.\d+)"
-_MULT = r"(?P<mult>thousand|million|billion|trillion|mil|bn|[kKMBGT](?![a-z]))?"
+# a one-letter multiplier must not start a word ("21 bits"), but may precede a unit in
+# capitals ("330.3 MB"); the words come first so "bn" is not read as "b" then "n"
+_MULT = r"(?P<mult>(?i:thousand|million|billion|trillion|bn|mil)|[kKmMbBgGtT](?![a-z]))?"
 STATED_RE = re.compile(rf"^\s*{_APPROX}\s*{_NUM}\s*{_MULT}\s*(?P<unit>(?:[^\d.,\s].*?)?)\s*$")
 
 
@@ -84,10 +97,13 @@ def parse_stated(value: int | float | str, *, bare_multiplier: float = 1.0) -> S
     """Read a stated value.
 
     ``bare_multiplier`` scales a number written without a multiplier (compute
-    checks read a bare ``17.56`` as 17.56 G, like torchvision's GFLOPS column).
+    checks read a bare ``17.56`` as 17.56 G, like torchvision's GFLOPS column),
+    unless it is ``BARE_COUNT_FROM`` or more: then it is the full count.
     """
     if isinstance(value, bool):
         raise StatedValueError(f"{value!r} is not a number")
+    if isinstance(value, (int, float)) and abs(value) >= BARE_COUNT_FROM:
+        bare_multiplier = 1.0  # a full count, not billions
     if isinstance(value, int):
         shown = f"{value:,}" if bare_multiplier == 1 else f"{value} G"
         return Stated(shown, float(value) * bare_multiplier, 0.0 if bare_multiplier == 1 else 0.5 * bare_multiplier,
@@ -111,23 +127,26 @@ def parse_stated(value: int | float | str, *, bare_multiplier: float = 1.0) -> S
     percent = unit.startswith("%")
     times = unit[:1] in ("x", "×", "X") and (len(unit) == 1 or not unit[1].isalpha())
     if mult_word:
-        key = mult_word if mult_word in MULTIPLIERS else mult_word.lower()
-        if key not in MULTIPLIERS:
-            key = mult_word.upper()
-        multiplier = MULTIPLIERS[key]
+        multiplier = MULTIPLIERS[mult_word.lower()]
+    elif abs(base) >= BARE_COUNT_FROM:
+        multiplier = 1.0  # "3,628,146,688" is the count itself, whatever the check's bare unit
     else:
         multiplier = bare_multiplier
     approx = bool(m.group("approx"))
     places = _decimal_places(digits)
     unit_step = 10 ** (-places) * multiplier
-    exact = not approx and not mult_word and not percent and not times and places <= 0 and multiplier == 1
+    # scientific notation is a rounded figure: "1.2e7" has two significant digits, so it
+    # holds for 11.5M up to 12.5M, like "12M" would
+    scientific = "e" in digits.lower()
+    exact = (not approx and not mult_word and not percent and not times and not scientific
+             and places <= 0 and multiplier == 1)
     if exact:
         tol = 0.0
     elif approx:
         tol = unit_step
     else:
         tol = 0.5 * unit_step
-    if not mult_word and bare_multiplier != 1:
+    if not mult_word and multiplier != 1:
         text = f"{text} G"
     return Stated(text, base * multiplier, tol, exact, approx, multiplier, unit, percent)
 
