@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Iterator
 
 from kb.loader import Span
 from kb.store import Card
@@ -25,3 +25,27 @@ def claim_span(card: Card[Any], index: int, *fields: str) -> Span:
 def claim_status(card: Card[Any], index: int) -> str:
     claims = getattr(card.model, "claims", []) or []
     return claims[index].status.value if index < len(claims) else "not-verified"
+
+
+def fact_results(
+    ctx: RuleContext, statuses: tuple[str, ...], *, formula: bool | None = None, skip_disputed: bool = False
+) -> Iterator[tuple[Card[Any], Any]]:
+    """(card, result) for the fact stage's results with one of ``statuses``.
+
+    ``formula`` keeps only formula checks (True) or only the others (False);
+    ``skip_disputed`` leaves out claims the card already marks disputed (their
+    mismatch is reported as KB403 with the evidence instead).
+    """
+    if ctx.facts is None:
+        return
+    for result in ctx.facts.results.values():
+        if result.status not in statuses:
+            continue
+        if formula is not None and (result.kind == "formula") != formula:
+            continue
+        card = card_of(ctx, result.card_kind, result.card_id)
+        if card is None:
+            continue
+        if skip_disputed and claim_status(card, result.claim_index) == "disputed":
+            continue
+        yield card, result

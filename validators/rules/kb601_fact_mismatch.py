@@ -39,7 +39,7 @@ claims:
 
 from validators.diagnostic import Severity
 from validators.registry import Rule
-from validators.claims.locate import card_of, claim_span, claim_status
+from validators.claims.locate import claim_span, fact_results
 
 
 class FactMismatch(Rule):
@@ -49,14 +49,7 @@ class FactMismatch(Rule):
     needs = "facts"
 
     def check(self, ctx, options):
-        if ctx.facts is None:
-            return
-        for result in ctx.facts.results.values():
-            if result.status != "mismatch" or result.kind == "formula":
-                continue
-            card = card_of(ctx, result.card_kind, result.card_id)
-            if card is None or claim_status(card, result.claim_index) == "disputed":
-                continue
+        for card, result in fact_results(ctx, ("mismatch",), formula=False, skip_disputed=True):
             span = claim_span(card, result.claim_index, "check.value", "check.equals", "check.expression", "check")
             yield ctx.finding(card, span, result.message, result.hint, uid=result.uid,
                               claimed=result.claimed, measured=result.measured, convention=result.convention)

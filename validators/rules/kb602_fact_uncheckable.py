@@ -27,7 +27,7 @@ check: {kind: params, model: resnet50, value: 25557032}
 
 from validators.diagnostic import Severity
 from validators.registry import Rule
-from validators.claims.locate import card_of, claim_span
+from validators.claims.locate import claim_span, fact_results
 
 
 class FactUncheckable(Rule):
@@ -37,14 +37,7 @@ class FactUncheckable(Rule):
     needs = "facts"
 
     def check(self, ctx, options):
-        if ctx.facts is None:
-            return
-        for result in ctx.facts.results.values():
-            if result.status not in ("uncheckable", "error"):
-                continue
-            card = card_of(ctx, result.card_kind, result.card_id)
-            if card is None:
-                continue
+        for card, result in fact_results(ctx, ("uncheckable", "error")):
             span = claim_span(card, result.claim_index, "check.model", "check.weights", "check.op", "check.numerator.model",
                               "check.expression", "check")
             prefix = "check could not be run" if result.status == "uncheckable" else "check failed unexpectedly"

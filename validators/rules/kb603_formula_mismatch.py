@@ -31,7 +31,7 @@ check: {kind: formula, op: Conv2d, formula: "floor((i + 2*p - k) / s) + 1"}
 
 from validators.diagnostic import Severity
 from validators.registry import Rule
-from validators.claims.locate import card_of, claim_span, claim_status
+from validators.claims.locate import claim_span, fact_results
 
 
 class FormulaMismatch(Rule):
@@ -41,14 +41,7 @@ class FormulaMismatch(Rule):
     needs = "facts"
 
     def check(self, ctx, options):
-        if ctx.facts is None:
-            return
-        for result in ctx.facts.results.values():
-            if result.status != "mismatch" or result.kind != "formula":
-                continue
-            card = card_of(ctx, result.card_kind, result.card_id)
-            if card is None or claim_status(card, result.claim_index) == "disputed":
-                continue
+        for card, result in fact_results(ctx, ("mismatch",), formula=True, skip_disputed=True):
             span = claim_span(card, result.claim_index, "check.formula", "check")
             yield ctx.finding(card, span, result.message, result.hint, uid=result.uid,
                               counterexample=result.counterexample)
