@@ -246,11 +246,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def _report_extra(session: Session, ctx: Any) -> dict:
     extra: dict = {"generated_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
-    try:
-        from validators.claims import ledger
-    except ImportError:  # claims ledger not available in this build
-        return extra
-    extra["claims"] = [e.to_dict() for e in ledger(session.kb, evidence=ctx.evidence, links=ctx.links, facts=ctx.facts)]
+    extra["claims"] = [e.to_dict() for e in ctx.claims_ledger()]
     if ctx.links is not None and hasattr(ctx.links, "to_report"):
         extra["links"] = ctx.links.to_report()
     return extra

@@ -24,6 +24,15 @@ class RuleContext:
     facts: Any = None
     #: claim evidence gathered this run, keyed by claim uid ("<card-id>#<claim-id>")
     evidence: dict[str, Any] = field(default_factory=dict)
+    _ledger: list[Any] | None = field(default=None, init=False, repr=False)
+
+    def claims_ledger(self) -> list[Any]:
+        """The claims ledger with this run's evidence, built once and shared by the rules and the report."""
+        if self._ledger is None:
+            from validators.claims import ledger
+
+            self._ledger = ledger(self.kb, evidence=self.evidence, links=self.links, facts=self.facts)
+        return self._ledger
 
     def finding(self, card: Card[Any], span: Span, message: str, hint: str | None = None, **data: Any) -> Finding:
         return Finding(

@@ -59,6 +59,13 @@ class LedgerEntry:
     evidence: dict[str, Any] | None = None
     facts: dict[str, Any] | None = None  # the fact runner's result for this claim
 
+    @property
+    def claim_index(self) -> int | None:
+        """Index into the card's ``claims:`` list, for explicit claims."""
+        if self.origin != "claim":
+            return None
+        return int(self.field.split("[", 1)[1].split("]", 1)[0])
+
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 

@@ -36,7 +36,6 @@ claims:
 """
 
 from kb.loader import Span
-from validators.claims import ledger
 from validators.diagnostic import Severity
 from validators.registry import Rule
 from validators.claims.locate import card_of, claim_span
@@ -48,7 +47,7 @@ class UnverifiedClaim(Rule):
     severity = Severity.warning
 
     def check(self, ctx, options):
-        for entry in ledger(ctx.kb, evidence=ctx.evidence, links=ctx.links, facts=ctx.facts):
+        for entry in ctx.claims_ledger():
             if entry.status != "not-verified":
                 continue
             card = card_of(ctx, entry.card_kind, entry.card_id)
@@ -65,7 +64,7 @@ class UnverifiedClaim(Rule):
                 continue
             if entry.check is not None and ctx.facts is None:
                 continue  # its check settles it when facts run (kb check / kb facts)
-            index = int(entry.field.split("[")[1].rstrip("]"))
+            index = entry.claim_index
             hint = ("its check could not be run; see KB602" if entry.check else
                     "verify it and set status: verified with evidence, or add a check")
             yield ctx.finding(

@@ -33,7 +33,6 @@ Keep the claim, mark it disputed, and record the measurement:
 """
 
 from kb.loader import Span
-from validators.claims import ledger
 from validators.diagnostic import Severity
 from validators.registry import Rule
 from validators.claims.locate import card_of, claim_span
@@ -45,7 +44,7 @@ class DisputedClaim(Rule):
     severity = Severity.warning
 
     def check(self, ctx, options):
-        for entry in ledger(ctx.kb, evidence=ctx.evidence, links=ctx.links, facts=ctx.facts):
+        for entry in ctx.claims_ledger():
             card = card_of(ctx, entry.card_kind, entry.card_id)
             if card is None:
                 continue
@@ -55,7 +54,7 @@ class DisputedClaim(Rule):
             if entry.origin == "marker":
                 span = Span(entry.line, entry.col, entry.end_line, entry.end_col)
             else:
-                span = claim_span(card, int(entry.field.split("[")[1].rstrip("]")), "status", "text")
+                span = claim_span(card, entry.claim_index, "status", "text")
             ev = entry.evidence or {}
             if stale:
                 yield ctx.finding(
