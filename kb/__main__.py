@@ -1,7 +1,5 @@
 """``python -m kb`` is the same as the ``kb`` command."""
 
-import sys
+from kb.cli import entry
 
-from kb.cli import main
-
-sys.exit(main())
+entry()

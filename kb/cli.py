@@ -508,9 +508,33 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERNAL
 
 
-def entry() -> None:  # pragma: no cover
-    sys.exit(main())
+def entry(argv: Sequence[str] | None = None) -> None:
+    """The ``kb`` command: run :func:`main` and exit with its code."""
+    code = main(argv)
+    if "torch" in sys.modules:
+        _exit_now(code)
+    sys.exit(code)
+
+
+def _exit_now(code: int) -> None:
+    """Exit without the interpreter's teardown, once everything is written.
+
+    With torch and torchvision loaded, freeing their modules at exit takes
+    about 0.7 s on a 2-core machine, a fifth of a cold ``kb facts`` run.  By
+    the time :func:`main` returns, every file the command wrote is closed and
+    the fact cache is saved; this flushes the standard streams, runs the
+    ``atexit`` handlers (temporary folders, logging), then leaves.
+    """
+    import atexit
+
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe: nothing more can be written anyway
+            pass
+    atexit._run_exitfuncs()
+    os._exit(code)
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    entry()

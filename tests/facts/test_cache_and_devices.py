@@ -156,3 +156,49 @@ def test_our_validators_package_is_the_one_imported():
     import validators
 
     assert Path(validators.__file__).resolve().parent == REPO / "validators"
+
+
+EXIT_SCRIPT = textwrap.dedent(
+    """
+    import atexit, sys
+    atexit.register(lambda: print("atexit handlers ran", file=sys.stderr))
+    from kb.cli import entry
+    entry(sys.argv[1:])
+    """
+)
+
+
+@pytest.mark.parametrize("torch_loaded", [True, False])
+def test_the_command_leaves_quickly_with_torch_loaded_and_loses_no_output(tmp_path, torch_loaded):
+    """With torch loaded, ``kb`` skips the interpreter's teardown; output, files and exit code are whole."""
+    root = write_root(tmp_path, {"digests/d.yaml": digest_with(SMALL)})
+    args = ["facts", str(root), "--cache-dir", str(tmp_path / "cache"), "--format", "json"]
+    if not torch_loaded:  # a warm run never imports torch, so this one exits the ordinary way
+        subprocess.run([sys.executable, "-m", "kb", *args], cwd=REPO, capture_output=True, timeout=120,
+                       env={**os.environ, "PYTHONPATH": str(REPO)})
+    proc = subprocess.run([sys.executable, "-c", EXIT_SCRIPT, *args], cwd=REPO, capture_output=True, text=True,
+                          timeout=120, env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert proc.returncode == 1, proc.stderr  # the wrong ResNet-18 count is an error
+    assert "atexit handlers ran" in proc.stderr
+    assert ("4 measured, 0 cached" if torch_loaded else "0 measured, 4 cached") in proc.stderr
+    report = json.loads(proc.stdout)  # a pipe: block-buffered, so lost unless flushed before leaving
+    assert [(d["code"], d["line"]) for d in report["diagnostics"]] == [("KB601", 21)]
+    assert "facts: 5 checks: 4 ok, 1 mismatch" in proc.stderr  # the summary line written last
+
+
+@pytest.mark.parametrize("torch_loaded", [True, False])
+def test_entry_skips_teardown_only_when_torch_is_loaded(monkeypatch, torch_loaded):
+    from kb import cli
+
+    left: list[int] = []
+    monkeypatch.setattr(cli, "main", lambda argv=None: 3)
+    monkeypatch.setattr(cli.os, "_exit", lambda code: (left.append(code), sys.exit(code)))
+    monkeypatch.setattr("atexit._run_exitfuncs", lambda: None)  # not this test process's handlers
+    if torch_loaded:
+        monkeypatch.setitem(sys.modules, "torch", sys.modules.get("torch") or object())
+    else:
+        monkeypatch.delitem(sys.modules, "torch", raising=False)
+    with pytest.raises(SystemExit) as stop:
+        cli.entry([])
+    assert stop.value.code == 3
+    assert left == ([3] if torch_loaded else [])
