@@ -274,6 +274,82 @@ def test_tls_failure_is_broken_and_ssl_cert_file_is_honoured(tmp_path, self_sign
         tls.stop()
 
 
+class ConnectProxy:
+    """An HTTP proxy on loopback that only tunnels (CONNECT), as corporate proxies do for HTTPS."""
+
+    def __init__(self) -> None:
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+        self.tunnels: list[str] = []
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                client, _ = self.sock.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._tunnel, args=(client,), daemon=True).start()
+
+    def _tunnel(self, client: socket.socket) -> None:
+        head = b""
+        while b"\r\n\r\n" not in head:
+            chunk = client.recv(4096)
+            if not chunk:
+                return
+            head += chunk
+        method, target = head.split(b" ")[:2]
+        if method != b"CONNECT":
+            client.sendall(b"HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\n\r\n")
+            return
+        self.tunnels.append(target.decode())
+        host, port = target.decode().rsplit(":", 1)
+        upstream = socket.create_connection((host, int(port)))
+        client.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
+
+        def pump(src: socket.socket, dst: socket.socket) -> None:
+            try:
+                while data := src.recv(65536):
+                    dst.sendall(data)
+            except OSError:
+                pass
+            finally:
+                for s in (src, dst):
+                    try:
+                        s.shutdown(socket.SHUT_RDWR)
+                    except OSError:
+                        pass
+
+        threading.Thread(target=pump, args=(upstream, client), daemon=True).start()
+        pump(client, upstream)
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+def test_https_through_a_connect_proxy(tmp_path, self_signed, monkeypatch):
+    """TLS is started inside the proxy's tunnel, by the checker's own network backend."""
+    import ssl
+
+    cert, key = self_signed
+    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ctx.load_cert_chain(cert, key)
+    tls = LoopbackServers(count=1, ssl_context=ctx).start()
+    proxy = ConnectProxy()
+    try:
+        url = tls.route(0, "/tunnelled", Reply(200, page("Tunnelled")))
+        monkeypatch.setenv("HTTPS_PROXY", f"http://127.0.0.1:{proxy.port}")
+        monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+        kb = write_kb(tmp_path / "cards", topics=[topic(summary=url)])
+        report = run_links(kb, fast_config(None), cache_dir=tmp_path / "c", progress=False)
+        assert report.results[url].outcome is Outcome.ok, report.results[url].reason
+        assert proxy.tunnels == [f"127.0.0.1:{tls.ports[0]}"]
+        assert tls.requests(0, "/tunnelled")
+    finally:
+        proxy.close()
+        tls.stop()
+
+
 # -- import discipline -----------------------------------------------------------------------
 def test_lint_and_warm_runs_do_not_import_httpx(tmp_path, servers):
     url = servers.route(0, "/warm", Reply(200, "ok"))

@@ -22,7 +22,8 @@ import pytest
 from tests.links.conftest import fast_config, run_rules_for, topic, write_kb
 from tests.links.servers import LoopbackServers, Reply, page
 from validators.links import Outcome, netguard, run_links
-from validators.links.check import Checker, _HostPools, _interleave, _VettedBackend, _vet_connections
+from validators.links.check import Checker, _HostPools, _install_backend, _interleave, _VettedBackend
+from validators.links.netstream import AsyncioBackend
 from validators.links.collect import Target
 
 PUBLIC = "93.184.216.34"  # a global address, never actually connected to here
@@ -152,12 +153,12 @@ def test_allow_private_hosts_leaves_connections_alone(servers, monkeypatch):
 
 
 def test_vetting_reaches_httpx_internals():
-    """Fails when an httpx or httpcore release moves what ``_vet_connections`` relies on."""
+    """Fails when an httpx or httpcore release moves what ``_install_backend`` relies on."""
     transport = httpx.AsyncHTTPTransport()
-    _vet_connections(transport)
+    _install_backend(transport, vet=True)
     backend = transport._pool._network_backend
     assert isinstance(backend, _VettedBackend)
-    assert isinstance(backend.inner, httpcore.AsyncNetworkBackend)
+    assert isinstance(backend.inner, AsyncioBackend)
 
     pools = _HostPools(2, netguard.ProxyRules(), vet_addresses=True)
 
@@ -167,15 +168,21 @@ def test_vetting_reaches_httpx_internals():
             await pools.send(request, vet=True)
         [(key, pool)] = pools.pools.items()
         assert key[-1] is True and isinstance(pool._pool._network_backend, _VettedBackend)
+        unvetted = httpx.Request("GET", "http://127.0.0.1:9/")
+        with pytest.raises(httpx.ConnectError):  # nothing listens on the discard port
+            await pools.send(unvetted, vet=False)
+        assert isinstance(pools.pools[key[:-1] + (False,)]._pool._network_backend, AsyncioBackend)
         await pools.aclose()
 
     asyncio.run(go())
 
 
-def test_a_proxied_transport_is_not_given_the_backend():
+def test_a_proxied_transport_gets_the_backend_but_never_the_address_check():
     transport = httpx.AsyncHTTPTransport(proxy="http://127.0.0.1:9")
-    with pytest.raises(RuntimeError, match="httpx internals"):
-        _vet_connections(transport)
+    with pytest.raises(RuntimeError, match="only to direct connections"):
+        _install_backend(transport, vet=True)
+    _install_backend(transport, vet=False)
+    assert isinstance(transport._pool._network_backend, AsyncioBackend)
 
 
 def test_addresses_alternate_families():

@@ -46,6 +46,7 @@ from validators.links.collect import Target, fetch_key, host_of
 from validators.links.model import LinkResult, Outcome
 from validators.links import netguard
 from validators.links.netguard import AddressGuard, HostResolutionError, PrivateAddressRefused, ProxyRules
+from validators.links.netstream import AsyncioBackend
 from validators.links.page import PageParser, bot_challenge, soft_404
 
 try:
@@ -224,24 +225,28 @@ class _VettedBackend(httpcore.AsyncNetworkBackend):
         await self.inner.sleep(seconds)
 
 
-def _vet_connections(transport: httpx.AsyncHTTPTransport) -> None:
-    """Make a direct (non-proxied) transport connect through :class:`_VettedBackend`.
+def _install_backend(transport: httpx.AsyncHTTPTransport, *, vet: bool) -> None:
+    """Give ``transport`` the asyncio network backend, behind :class:`_VettedBackend` when ``vet``.
 
     httpx has no public way to choose the httpcore network backend of its
     transport, so this reaches into two private attributes: the transport's
-    ``_pool`` (an ``httpcore.AsyncConnectionPool`` when there is no proxy) and
-    that pool's ``_network_backend``, which it hands to every connection it
-    opens.  Keeping the backend httpx chose, as the inner one, keeps every
-    other setting as it was.  If an httpx or httpcore release renames either,
-    this fails loudly instead of leaving connections unvetted (and
+    ``_pool`` (an ``httpcore.AsyncConnectionPool``, or one of httpcore's proxy
+    classes, which subclass it) and that pool's ``_network_backend``, which it
+    hands to every connection it opens.  Every other setting stays as httpx
+    made it.  If an httpx or httpcore release renames either attribute, this
+    fails loudly instead of leaving connections unvetted (and
     ``test_vetting_reaches_httpx_internals`` says so first).
     """
     pool = getattr(transport, "_pool", None)
-    # Exactly a connection pool: httpcore's proxy classes subclass it, and behind
-    # a proxy this backend would vet the proxy's address, not the site's.
-    if type(pool) is not httpcore.AsyncConnectionPool or not hasattr(pool, "_network_backend"):
-        raise RuntimeError("cannot install the address check on this httpx transport: httpx internals changed")
-    pool._network_backend = _VettedBackend(pool._network_backend)
+    if not isinstance(pool, httpcore.AsyncConnectionPool) or not hasattr(pool, "_network_backend"):
+        raise RuntimeError("cannot set the network backend of this httpx transport: httpx internals changed")
+    backend: httpcore.AsyncNetworkBackend = AsyncioBackend()
+    if vet:
+        # Exactly a connection pool: behind a proxy this backend would vet the proxy's address, not the site's.
+        if type(pool) is not httpcore.AsyncConnectionPool:
+            raise RuntimeError("the address check applies only to direct connections")
+        backend = _VettedBackend(backend)
+    pool._network_backend = backend
 
 
 class _HostPools(httpx.AsyncBaseTransport):
@@ -274,8 +279,7 @@ class _HostPools(httpx.AsyncBaseTransport):
             limits = httpx.Limits(max_connections=self.per_host, max_keepalive_connections=self.per_host,
                                   keepalive_expiry=30.0)
             pool = httpx.AsyncHTTPTransport(verify=self.ssl, limits=limits, proxy=proxy)
-            if vet:
-                _vet_connections(pool)
+            _install_backend(pool, vet=vet)
             self.pools[key] = pool
         return await pool.handle_async_request(request)
 
