@@ -142,25 +142,37 @@ class SourceMap:
         nth = text.count(seg, 0, start)  # which occurrence of the segment this is
         lo = self.lines.index(base.line, base.col)
         hi = self.lines.index(base.end_line, base.end_col)
+        src, stop = self.lines.text, max(hi, lo)
+        if not any(c.isspace() for c in seg):
+            # one way to write it (a URL, a number): a plain search, no pattern to compile per segment
+            literal = _source_text(seg, style)
+            found, pos = -1, lo
+            for _ in range(nth + 1):
+                found = src.find(literal, pos, stop)
+                if found < 0:
+                    return base
+                pos = found + len(literal)
+            return Span(*self.lines.position(found), *self.lines.position(pos))
         pattern = _source_pattern(seg, style)
-        for i, match in enumerate(pattern.finditer(self.lines.text, lo, max(hi, lo))):
+        for i, match in enumerate(pattern.finditer(src, lo, stop)):
             if i == nth:
                 return Span(*self.lines.position(match.start()), *self.lines.position(match.end()))
         return base
 
 
+def _source_text(word: str, style: str | None) -> str:
+    """How ``word`` (no white space in it) is written in the source of a scalar of ``style``."""
+    if style == "'":
+        return word.replace("'", "''")
+    if style == '"':
+        return word.replace("\\", "\\\\").replace('"', '\\"')
+    return word
+
+
 def _source_pattern(segment: str, style: str | None) -> re.Pattern[str]:
     """How ``segment`` of a value may be written in the source of a scalar of ``style``."""
-
-    def token(word: str) -> str:
-        if style == "'":
-            return "''".join(re.escape(part) for part in word.split("'"))
-        if style == '"':
-            return re.escape(word.replace("\\", "\\\\").replace('"', '\\"'))
-        return re.escape(word)
-
     # a run of white space in the value may be a folded line break and indentation in the source
-    return re.compile(r"\s+".join(token(w) for w in segment.split()))
+    return re.compile(r"\s+".join(re.escape(_source_text(w, style)) for w in segment.split()))
 
 
 class LoadError(Exception):
