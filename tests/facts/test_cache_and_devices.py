@@ -152,6 +152,22 @@ def test_catalogue_matches_the_installed_torchvision():
     assert torchvision.__version__.startswith("0.")
 
 
+def test_detectors_count_as_their_weights_ship():
+    """Every detector's measured parameter count is its weights' num_params (frozen norms where they ship so)."""
+    from torchvision.models import detection, get_model_weights, list_models
+
+    from validators.facts import models as model_lib
+    from validators.facts.catalog import FROZEN_BACKBONE_NORMS
+
+    names = list_models(module=detection)
+    assert FROZEN_BACKBONE_NORMS <= set(names)
+    for name in names:
+        model, where, _ = model_lib.build(name, {}, "meta")
+        counted = sum(p.numel() for p in model.parameters())
+        shipped = {w.meta["num_params"] for w in get_model_weights(name)}
+        assert (where, counted) in {("meta", n) for n in shipped}, (name, counted, shipped)
+
+
 def test_our_validators_package_is_the_one_imported():
     import validators
 

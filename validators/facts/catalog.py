@@ -162,6 +162,22 @@ INFERENCE_DEFAULTS: dict[str, dict[str, bool]] = {
     "inception_v3": {"aux_logits": False, "init_weights": False},
 }
 
+#: detectors whose builders put FrozenBatchNorm2d (scale and shift as buffers, not
+#: parameters) in the backbone when weights are given and plain BatchNorm2d
+#: otherwise; the runner builds without weights, so it freezes them itself to
+#: count as the pretrained weights ship (torchvision 0.29; the v2 detectors
+#: train their norms and are not here).  A test checks every detector's count
+#: against its weights' ``num_params``, so a torchvision change shows up.
+FROZEN_BACKBONE_NORMS: frozenset[str] = frozenset({
+    "fasterrcnn_mobilenet_v3_large_320_fpn",
+    "fasterrcnn_mobilenet_v3_large_fpn",
+    "fasterrcnn_resnet50_fpn",
+    "fcos_resnet50_fpn",
+    "keypointrcnn_resnet50_fpn",
+    "maskrcnn_resnet50_fpn",
+    "retinanet_resnet50_fpn",
+})
+
 
 def known_model(name: str) -> bool:
     return name in MODELS or name in NAMED_CONFIGS

@@ -12,7 +12,10 @@ None, and a card cannot set one.
 
 Models are built on the meta device where possible: no memory is allocated
 and no weights are initialised, so even ViT-g/14 builds in milliseconds and
-parameter counts are exact.  A few builders compute layer widths from tensor
+parameter counts are exact.  Models are counted as their pretrained weights
+ship: no auxiliary classifiers (``INFERENCE_DEFAULTS``), and frozen backbone
+norms for the detectors whose builders freeze them only when given weights
+(``FROZEN_BACKBONE_NORMS``).  A few builders compute layer widths from tensor
 data (RegNet), which the meta device cannot do; those are built on the CPU
 with weight initialisation switched off, since counts and shapes do not
 depend on the values.
@@ -32,7 +35,7 @@ import torch
 import torchvision
 from torch import nn
 
-from validators.facts.catalog import INFERENCE_DEFAULTS, NAMED_CONFIGS
+from validators.facts.catalog import FROZEN_BACKBONE_NORMS, INFERENCE_DEFAULTS, NAMED_CONFIGS
 
 
 class UnknownModel(LookupError):
@@ -175,13 +178,26 @@ def _no_init() -> Iterator[None]:
             setattr(nn.init, n, fn)
 
 
-def _call(builder: Callable[..., nn.Module], kwargs: dict[str, Any]) -> nn.Module:
+def _freeze_backbone_norms(model: nn.Module) -> None:
+    """Swap the BatchNorm2d layers of a detector's backbone for FrozenBatchNorm2d, as its weights ship."""
+    from torchvision.ops.misc import FrozenBatchNorm2d
+
+    for parent in list(model.backbone.body.modules()):
+        for child_name, child in parent.named_children():
+            if type(child) is nn.BatchNorm2d:
+                setattr(parent, child_name, FrozenBatchNorm2d(child.num_features, eps=child.eps))
+
+
+def _call(name: str, builder: Callable[..., nn.Module], kwargs: dict[str, Any]) -> nn.Module:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            return builder(**kwargs)
+            model = builder(**kwargs)
         except TypeError as exc:
             raise BuildError(f"the builder does not accept these arguments: {exc}") from None
+    if name in FROZEN_BACKBONE_NORMS:
+        _freeze_backbone_norms(model)
+    return model
 
 
 def build(name: str, kwargs: dict[str, Any], device: str) -> tuple[nn.Module, str, str | None]:
@@ -200,16 +216,17 @@ def build(name: str, kwargs: dict[str, Any], device: str) -> tuple[nn.Module, st
     kw = effective_kwargs(name, kwargs)
     if device == "meta":
         try:
-            with torch.device("meta"):
-                return _call(builder, kw), "meta", None
+            # meta tensors hold no values, so initialising them is wasted work
+            with _no_init(), torch.device("meta"):
+                return _call(name, builder, kw), "meta", None
         except BuildError:
             raise
         except Exception as exc:  # the builder needs real data: fall back to the CPU
             reason = f"{type(exc).__name__}: {exc}".splitlines()[0][:160]
         with _no_init(), torch.device("cpu"):
-            return _call(builder, kw), "cpu", reason
+            return _call(name, builder, kw), "cpu", reason
     with torch.device(device):
-        return _call(builder, kw), device, None
+        return _call(name, builder, kw), device, None
 
 
 def find_head(model: nn.Module, num_classes: int) -> tuple[str | None, int]:
