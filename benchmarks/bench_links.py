@@ -6,7 +6,9 @@ process, writes the same list of unique URLs three ways (a cards root for
 tool with the same concurrency: ``--concurrency`` requests in flight overall
 and ``--per-host`` per host, no per-host delay, no cache.  Every tool runs as
 a fresh process, so its wall time includes its own start-up; for ``kb`` the
-time spent inside ``run_links`` is shown as well.  Finally a warm run of
+time spent inside ``run_links`` is shown as well.  ``floor`` is
+``bare_client.py``: the same requests over bare asyncio streams, no HTTP
+library, no checking, the least any Python client can take.  Finally a warm run of
 ``kb`` over the same cards checks that the cache answers everything in
 under a second with zero requests reaching the servers.
 
@@ -108,6 +110,17 @@ def run_kb(cards: Path, cache: Path, conc: int, per: int) -> dict:
     return out
 
 
+def run_floor(urls_file: Path, conc: int, per: int) -> dict:
+    """``bare_client.py``: asyncio streams and nothing else, as a fresh process (see its docstring)."""
+    t = time.perf_counter()
+    proc = subprocess.run([sys.executable, str(HERE / "bare_client.py"), str(urls_file), str(conc), str(per)],
+                          capture_output=True, text=True)
+    wall = time.perf_counter() - t
+    if proc.returncode != 0:
+        raise RuntimeError(proc.stderr)
+    return {**json.loads(proc.stdout.strip().splitlines()[-1]), "wall_s": wall}
+
+
 def find_lychee() -> str | None:
     here = Path(sys.executable).parent / "lychee"
     return str(here) if here.exists() else shutil.which("lychee")
@@ -169,6 +182,10 @@ def scenario(args: argparse.Namespace, latency: str, tools: list[str], work: Pat
                 warm = run_kb(cards, cache, args.concurrency, args.per_host)
                 rows.append({"tool": "kb (warm)", "latency": latency, "rep": rep, **warm,
                              "server_requests": server.count()})
+            if "floor" in tools:
+                server.reset()
+                res = run_floor(urls_file, args.concurrency, args.per_host)
+                rows.append({"tool": "floor", "latency": latency, "rep": rep, **res, "server_requests": server.count()})
             if "lychee" in tools and (exe := find_lychee()):
                 server.reset()
                 res = run_lychee(exe, urls_file, args.concurrency, args.per_host)
@@ -199,7 +216,7 @@ def summarise(rows: list[dict], n: int) -> str:
     ratios = []
     for latency in dict.fromkeys(r["latency"] for r in rows):
         kb = by.get((latency, "kb"))
-        for other in ("lychee", "linkinator"):
+        for other in ("lychee", "linkinator", "floor"):
             if kb and by.get((latency, other)):
                 a = statistics.median(r["wall_s"] for r in kb)
                 b = statistics.median(r["wall_s"] for r in by[(latency, other)])
@@ -215,7 +232,8 @@ def main() -> None:
     p.add_argument("--concurrency", type=int, default=128)
     p.add_argument("--per-host", type=int, default=8)
     p.add_argument("--repeat", type=int, default=3)
-    p.add_argument("--tools", default="kb,lychee,linkinator")
+    p.add_argument("--tools", default="kb,lychee,linkinator,floor",
+                   help="comma-separated; floor is bare_client.py, the least a Python client can take")
     p.add_argument("--json", type=Path, help="also write the raw rows here")
     args = p.parse_args()
     tools = args.tools.split(",")
