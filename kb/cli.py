@@ -529,7 +529,8 @@ def _exit_now(code: int) -> None:
 
     for stream in (sys.stdout, sys.stderr):
         try:
-            stream.flush()
+            if stream is not None:  # None when the command was started with the stream closed
+                stream.flush()
         except (OSError, ValueError):  # a closed pipe: nothing more can be written anyway
             pass
     atexit._run_exitfuncs()

@@ -218,3 +218,15 @@ def test_entry_skips_teardown_only_when_torch_is_loaded(monkeypatch, torch_loade
         cli.entry([])
     assert stop.value.code == 3
     assert left == ([3] if torch_loaded else [])
+
+
+def test_leaving_quickly_copes_with_a_closed_stdout(monkeypatch):
+    """Started with ``>&-``, Python has no sys.stdout at all; leaving must not fail on it."""
+    from kb import cli
+
+    left: list[int] = []
+    monkeypatch.setattr(cli.os, "_exit", left.append)
+    monkeypatch.setattr("atexit._run_exitfuncs", lambda: None)
+    monkeypatch.setattr(sys, "stdout", None)
+    cli._exit_now(0)
+    assert left == [0]
