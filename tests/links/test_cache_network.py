@@ -350,6 +350,60 @@ def test_https_through_a_connect_proxy(tmp_path, self_signed, monkeypatch):
         tls.stop()
 
 
+class OneAnswerPerConnection:
+    """A server that answers the first request on a connection and drops the connection at the second.
+
+    Without ``Connection: close``: from the client's side, a kept-alive
+    connection the server closed just as the next request went out.
+    """
+
+    def __init__(self) -> None:
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+        self.answered = 0
+        self.dropped = 0
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._one, args=(conn,), daemon=True).start()
+
+    def _one(self, conn: socket.socket) -> None:
+        with conn:
+            requests = 0
+            data = b""
+            while chunk := conn.recv(4096):
+                data += chunk
+                while b"\r\n\r\n" in data:
+                    _, data = data.split(b"\r\n\r\n", 1)
+                    requests += 1
+                    if requests > 1:
+                        self.dropped += 1
+                        return
+                    self.answered += 1
+                    conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+def test_a_kept_alive_connection_closed_under_a_request_is_retried_at_once(tmp_path):
+    server = OneAnswerPerConnection()
+    try:
+        urls = [f"http://127.0.0.1:{server.port}/p{i}" for i in range(6)]
+        kb = write_kb(tmp_path / "cards", topics=[topic(summary=" ".join(urls))])
+        cfg = fast_config(None, retries=0, per_host_concurrency=1)  # no retries: only the immediate one
+        report = run_links(kb, cfg, cache_dir=tmp_path / "c", progress=False)
+        assert [report.results[u].outcome for u in urls] == [Outcome.ok] * 6
+        assert server.answered == 6 and server.dropped >= 1  # the stale connections were really met
+    finally:
+        server.close()
+
+
 # -- import discipline -----------------------------------------------------------------------
 def test_lint_and_warm_runs_do_not_import_httpx(tmp_path, servers):
     url = servers.route(0, "/warm", Reply(200, "ok"))

@@ -417,6 +417,12 @@ class Checker:
         for attempt in range(self.cfg.retries + 1):
             async with gate:
                 reply = await self._once(method, url, want_title, anchors, read_all, body_cap, headers, vet)
+                if attempt == 0 and reply.error == "protocol" and reply.status is None:
+                    # Dropped before any answer: usually a kept-alive connection the server
+                    # closed as the request went out.  HEAD and GET are idempotent, so try
+                    # once more straight away, as browsers do (RFC 9112, section 9.3.1);
+                    # the dead connection has left the pool.
+                    reply = await self._once(method, url, want_title, anchors, read_all, body_cap, headers, vet)
             reply.attempts = attempt + 1
             self.state.note(host, reply)
             wait: float | None = None
