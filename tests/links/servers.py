@@ -12,11 +12,17 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import shutil
+import socket
+import subprocess
 import threading
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Awaitable, Callable
 from urllib.parse import parse_qs, urlsplit
+
+import pytest
 
 REASONS = {
     200: "OK", 301: "Moved Permanently", 302: "Found", 303: "See Other", 307: "Temporary Redirect",
@@ -220,3 +226,36 @@ class LoopbackServers:
         writer.write(body)
         await writer.drain()
         return not reply.close
+
+
+def serve_in_threads(handler: Callable[[socket.socket], Any], address: str = "127.0.0.1") -> tuple[int, socket.socket]:
+    """A plain socket listener on loopback; each connection goes to ``handler`` in its own thread.
+
+    For servers that must misbehave below HTTP (drop, reset, tunnel, go
+    silent), which the asyncio servers above cannot be made to do.  Closing
+    the returned listener stops accepting.
+    """
+    listener = socket.create_server((address, 0))
+
+    def accept() -> None:
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=handler, args=(conn,), daemon=True).start()
+
+    threading.Thread(target=accept, daemon=True).start()
+    return listener.getsockname()[1], listener
+
+
+def self_signed_certificate(folder: Path, name: str = "127.0.0.1") -> tuple[Path, Path]:
+    """(certificate, key) for ``name`` (an IP address or a host name), made by openssl; skips without it."""
+    if not shutil.which("openssl"):
+        pytest.skip("openssl is not installed")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    san = f"IP:{name}" if name.replace(".", "").isdigit() else f"DNS:{name}"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", f"/CN={name}",
+                    "-addext", f"subjectAltName={san}", "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True)
+    return cert, key

@@ -19,7 +19,7 @@ import pytest
 
 from tests.links import fakes
 from tests.links.conftest import fast_config, resource, run_rules_for, topic, write_kb
-from tests.links.servers import LoopbackServers, Reply, page
+from tests.links.servers import LoopbackServers, Reply, page, self_signed_certificate, serve_in_threads
 from validators.links import Outcome, run_links
 from validators.links.cache import FILE_NAME
 
@@ -244,14 +244,7 @@ def test_http_proxy_is_used_and_no_proxy_respected(tmp_path, servers, monkeypatc
 
 @pytest.fixture(scope="module")
 def self_signed(tmp_path_factory):
-    if not shutil.which("openssl"):
-        pytest.skip("openssl is not installed")
-    folder = tmp_path_factory.mktemp("tls")
-    cert, key = folder / "cert.pem", folder / "key.pem"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
-                    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
-                   check=True, capture_output=True)
-    return cert, key
+    return self_signed_certificate(tmp_path_factory.mktemp("tls"))
 
 
 def test_tls_failure_is_broken_and_ssl_cert_file_is_honoured(tmp_path, self_signed, monkeypatch):
@@ -278,18 +271,8 @@ class ConnectProxy:
     """An HTTP proxy on loopback that only tunnels (CONNECT), as corporate proxies do for HTTPS."""
 
     def __init__(self) -> None:
-        self.sock = socket.create_server(("127.0.0.1", 0))
-        self.port = self.sock.getsockname()[1]
         self.tunnels: list[str] = []
-        threading.Thread(target=self._serve, daemon=True).start()
-
-    def _serve(self) -> None:
-        while True:
-            try:
-                client, _ = self.sock.accept()
-            except OSError:
-                return
-            threading.Thread(target=self._tunnel, args=(client,), daemon=True).start()
+        self.port, self.sock = serve_in_threads(self._tunnel)
 
     def _tunnel(self, client: socket.socket) -> None:
         head = b""
@@ -358,19 +341,9 @@ class OneAnswerPerConnection:
     """
 
     def __init__(self) -> None:
-        self.sock = socket.create_server(("127.0.0.1", 0))
-        self.port = self.sock.getsockname()[1]
         self.answered = 0
         self.dropped = 0
-        threading.Thread(target=self._serve, daemon=True).start()
-
-    def _serve(self) -> None:
-        while True:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            threading.Thread(target=self._one, args=(conn,), daemon=True).start()
+        self.port, self.sock = serve_in_threads(self._one)
 
     def _one(self, conn: socket.socket) -> None:
         with conn:

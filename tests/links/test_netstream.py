@@ -12,23 +12,8 @@ import time
 import httpcore
 import pytest
 
+from tests.links.servers import self_signed_certificate, serve_in_threads
 from validators.links.netstream import AsyncioBackend
-
-
-def serve_once(handler) -> tuple[int, socket.socket]:
-    """A loopback listener whose connections are handed to ``handler`` in a thread."""
-    listener = socket.create_server(("127.0.0.1", 0))
-
-    def loop() -> None:
-        while True:
-            try:
-                conn, _ = listener.accept()
-            except OSError:
-                return
-            threading.Thread(target=handler, args=(conn,), daemon=True).start()
-
-    threading.Thread(target=loop, daemon=True).start()
-    return listener.getsockname()[1], listener
 
 
 def test_bytes_received_before_a_reset_are_still_read():
@@ -38,7 +23,7 @@ def test_bytes_received_before_a_reset_are_still_read():
         conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         conn.close()  # with linger 0: a reset, not a clean close
 
-    port, listener = serve_once(answer_then_reset)
+    port, listener = serve_in_threads(answer_then_reset)
 
     async def go() -> tuple[bytes, type[Exception]]:
         stream = await AsyncioBackend().connect_tcp("127.0.0.1", port, timeout=2)
@@ -64,7 +49,7 @@ def test_an_idle_connection_the_server_closed_is_seen_as_readable_before_the_loo
         conn.sendall(b"resp")
         conn.close()
 
-    port, listener = serve_once(answer_then_close)
+    port, listener = serve_in_threads(answer_then_close)
 
     async def go() -> bool:
         stream = await AsyncioBackend().connect_tcp("127.0.0.1", port, timeout=2)
@@ -82,14 +67,7 @@ def test_an_idle_connection_the_server_closed_is_seen_as_readable_before_the_loo
 
 
 def test_closing_a_tls_connection_does_not_wait_for_a_silent_server(tmp_path):
-    if not __import__("shutil").which("openssl"):
-        pytest.skip("openssl is not installed")
-    import subprocess
-
-    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
-                    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
-                   check=True, capture_output=True)
+    cert, key = self_signed_certificate(tmp_path)
     server_ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     server_ctx.load_cert_chain(cert, key)
     release = threading.Event()
@@ -100,7 +78,7 @@ def test_closing_a_tls_connection_does_not_wait_for_a_silent_server(tmp_path):
             tls.sendall(b"answer")
             release.wait(10)  # never reads again, so never answers the client's close
 
-    port, listener = serve_once(handshake_then_go_silent)
+    port, listener = serve_in_threads(handshake_then_go_silent)
     client_ctx = ssl.create_default_context(cafile=str(cert))
 
     async def go() -> bytes:
@@ -121,7 +99,7 @@ def test_closing_a_tls_connection_does_not_wait_for_a_silent_server(tmp_path):
 
 
 def test_a_name_whose_first_address_drops_connections_falls_back_to_the_next(monkeypatch):
-    ok_port, ok_listener = serve_once(lambda conn: (conn.recv(100), conn.sendall(b"here"), conn.close()))
+    ok_port, ok_listener = serve_in_threads(lambda conn: (conn.recv(100), conn.sendall(b"here"), conn.close()))
     # A listener on another loopback address with a full accept queue: new connections hang.
     black_hole = socket.socket()
     black_hole.bind(("127.0.0.2", ok_port))

@@ -9,22 +9,19 @@ that server by patching ``socket.getaddrinfo`` (which the event loop's
 from __future__ import annotations
 
 import asyncio
-import shutil
 import socket
 import ssl
-import subprocess
 from typing import Any
 
-import httpcore
 import httpx
 import pytest
 
 from tests.links.conftest import fast_config, run_rules_for, topic, write_kb
-from tests.links.servers import LoopbackServers, Reply, page
+from tests.links.servers import LoopbackServers, Reply, page, self_signed_certificate
 from validators.links import Outcome, netguard, run_links
 from validators.links.check import Checker, _HostPools, _install_backend, _interleave, _VettedBackend
-from validators.links.netstream import AsyncioBackend
 from validators.links.collect import Target
+from validators.links.netstream import AsyncioBackend
 
 PUBLIC = "93.184.216.34"  # a global address, never actually connected to here
 
@@ -111,12 +108,7 @@ def test_a_stable_name_connects_to_its_vetted_address_with_its_own_host_header(m
 
 def test_tls_still_verifies_the_name_not_the_address(tmp_path, monkeypatch):
     """The connection goes to an IP literal, yet SNI and the certificate check use the URL's name."""
-    if not shutil.which("openssl"):
-        pytest.skip("openssl is not installed")
-    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=tls.test",
-                    "-addext", "subjectAltName=DNS:tls.test", "-keyout", str(key), "-out", str(cert)],
-                   check=True, capture_output=True)
+    cert, key = self_signed_certificate(tmp_path, "tls.test")
     ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     ctx.load_cert_chain(cert, key)
     seen_sni: list[str | None] = []
