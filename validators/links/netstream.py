@@ -145,8 +145,10 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
         # As anyio does: ask for a clean close, let the loop turn once, then drop the
         # connection, so a server that never answers a TLS close cannot hold anything up.
         self._transport.close()
-        await asyncio.sleep(0)
-        self._transport.abort()
+        try:
+            await asyncio.sleep(0)
+        finally:  # also when the close itself is cancelled
+            self._transport.abort()
 
     async def start_tls(self, ssl_context: ssl.SSLContext, server_hostname: str | None = None,
                         timeout: float | None = None) -> httpcore.AsyncNetworkStream:
