@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import sys
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
@@ -340,6 +340,10 @@ def _where(v: dict[str, Any]) -> str:
     if v.get("fallback"):
         return f"built on {where}; meta failed"
     return f"built on {where}"
+
+
+#: what an outcome hands on to its FactResult as it is (``method`` goes into the evidence)
+_VERDICT_FIELDS = tuple(f for f in fields(_Outcome) if f.name != "method")
 
 
 def evaluate(job: FactJob, m: _Measurements, config: FactsConfig) -> _Outcome:
@@ -748,15 +752,7 @@ def run_facts(
             claim_index=job.claim_index,
             path=job.path,
             kind=job.check.kind,
-            status=outcome.status,
-            claimed=outcome.claimed,
-            measured=outcome.measured,
-            measured_value=outcome.measured_value,
-            convention=outcome.convention,
-            model=outcome.model,
-            message=outcome.message,
-            hint=outcome.hint,
-            counterexample=outcome.counterexample,
+            **{f.name: getattr(outcome, f.name) for f in _VERDICT_FIELDS},
             cached=bool(job_keys) and all(measurements.was_cached(k) for k in job_keys),
             evidence=evidence,
         )
