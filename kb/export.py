@@ -12,7 +12,7 @@ from typing import Any, Iterator
 import networkx as nx
 
 from kb import __version__
-from kb.graph import courses_of_topic, course_topics, learning_order, topics_using_digest
+from kb.graph import course_order, courses_of_topic, course_topics, topics_using_digest
 from kb.schema import NOT_VERIFIED_RE
 from kb.store import KnowledgeBase
 
@@ -47,7 +47,7 @@ def course_record(kb: KnowledgeBase, g: nx.MultiDiGraph, cid: str) -> dict[str, 
     card = kb.courses[cid]
     rec = _dump(card.model)
     topics = course_topics(g, cid)
-    rec["derived"] = {"topics": topics, "learning_order": learning_order(g, [t for t in topics if t in kb.topics])}
+    rec["derived"] = {"topics": topics, "learning_order": course_order(g, cid)}
     rec["source_path"] = card.rel
     return rec
 

@@ -74,7 +74,11 @@ def build_graph(kb: KnowledgeBase) -> nx.MultiDiGraph:
         position = 0
         for m_index, module in enumerate(card.model.modules):
             for t_index, tid in enumerate(module.topics):
-                g.add_edge(target("topic", tid), dst, key=IN_COURSE, module=m_index, index=t_index, position=position)
+                src = target("topic", tid)
+                # one edge per topic and course; a topic listed twice keeps every slot in ``slots``
+                slots = g.edges[src, dst, IN_COURSE]["slots"] if g.has_edge(src, dst, IN_COURSE) else []
+                slots.append((m_index, t_index, position))
+                g.add_edge(src, dst, key=IN_COURSE, module=m_index, index=t_index, position=position, slots=slots)
                 position += 1
     return g
 
@@ -128,17 +132,63 @@ def prerequisite_cycles(g: nx.MultiDiGraph) -> list[list[str]]:
     return sorted(out)
 
 
-def course_topics(g: nx.MultiDiGraph, course_id: str) -> list[str]:
-    """The course's topics in the order its modules list them."""
+@dataclass(frozen=True)
+class CourseEntry:
+    """One slot of a course's modules: which topic, in which module, where."""
+
+    topic: str
+    module: int  # index of the module in the course
+    index: int  # index of the topic in its module
+    position: int  # 0-based position in the whole course, across modules
+
+
+def course_entries(g: nx.MultiDiGraph, course_id: str) -> list[CourseEntry]:
+    """Every topic slot of the course's modules, in course order (a topic listed twice appears twice)."""
     dst = node("course", course_id)
     if dst not in g:
         return []
-    edges = sorted((data["position"], g.nodes[u]["id"]) for u, _, k, data in g.in_edges(dst, keys=True, data=True) if k == IN_COURSE)
-    seen: list[str] = []
-    for _, tid in edges:
-        if tid not in seen:
-            seen.append(tid)
-    return seen
+    entries = [
+        CourseEntry(g.nodes[u]["id"], module, index, position)
+        for u, _, k, data in g.in_edges(dst, keys=True, data=True)
+        if k == IN_COURSE
+        for module, index, position in data["slots"]
+    ]
+    entries.sort(key=lambda e: e.position)
+    return entries
+
+
+def course_topics(g: nx.MultiDiGraph, course_id: str) -> list[str]:
+    """The course's topics in the order its modules list them, each once (a repeated topic at its last slot)."""
+    dst = node("course", course_id)
+    if dst not in g:
+        return []
+    edges = sorted((data["position"], g.nodes[u]["id"]) for u, _, k, data in g.in_edges(dst, keys=True, data=True)
+                   if k == IN_COURSE)
+    return list(dict.fromkeys(tid for _, tid in edges))
+
+
+def first_entries(g: nx.MultiDiGraph, course_id: str) -> dict[str, CourseEntry]:
+    """Each topic of the course mapped to its first slot in the modules."""
+    out: dict[str, CourseEntry] = {}
+    for e in course_entries(g, course_id):
+        out.setdefault(e.topic, e)
+    return out
+
+
+def in_course(g: nx.MultiDiGraph, topic_id: str, course_id: str) -> bool:
+    """Whether the course's modules list the topic (whether or not it has a card)."""
+    for kind in ("topic", "concept"):
+        if g.has_edge(node(kind, topic_id), node("course", course_id), key=IN_COURSE):
+            return True
+    return False
+
+
+def topics_needing(g: nx.MultiDiGraph, topic_id: str) -> list[str]:
+    """Ids of the topics that name this one as a prerequisite ("needed by"), in id order."""
+    n = node("topic", topic_id)
+    if n not in g:
+        return []
+    return sorted({g.nodes[u]["id"] for u, _, k in g.in_edges(n, keys=True) if k == PREREQUISITE})
 
 
 def learning_order(g: nx.MultiDiGraph, topic_ids: list[str]) -> list[str]:
@@ -146,14 +196,31 @@ def learning_order(g: nx.MultiDiGraph, topic_ids: list[str]) -> list[str]:
 
     Stable: among topics whose prerequisites are met, the given order wins.
     Cycles (reported by KB202) are broken by falling back to the given order.
+    Only the given topics' own edges are read, so the cost is the size of
+    the list, not of the knowledge base.
     """
-    d = prerequisite_graph(g).subgraph(topic_ids).copy()
     rank = {t: i for i, t in enumerate(topic_ids)}
+    d = nx.DiGraph()
+    d.add_nodes_from(rank)
+    for t in rank:
+        n = node("topic", t)
+        if n not in g:
+            continue
+        for _, v, k in g.out_edges(n, keys=True):
+            pre = g.nodes[v]["id"]
+            if k == PREREQUISITE and pre in rank:
+                # an edge from the prerequisite to the topic that needs it: a teaching order
+                d.add_edge(pre, t)
     try:
-        # prerequisite edges point topic -> prereq, so reverse for a teaching order
-        return list(nx.lexicographical_topological_sort(d.reverse(copy=True), key=lambda t: rank[t]))
+        return list(nx.lexicographical_topological_sort(d, key=lambda t: rank[t]))
     except nx.NetworkXUnfeasible:
         return list(topic_ids)
+
+
+def course_order(g: nx.MultiDiGraph, course_id: str) -> list[str]:
+    """The course's topics that have cards, in learning order: the order its pages teach them."""
+    listed = [t for t in course_topics(g, course_id) if node("topic", t) in g]
+    return learning_order(g, listed)
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,13 @@ import pytest
 from kb.config import ConfigError, KbConfig, find_config, load_config, selected
 from kb.graph import (
     build_graph,
+    course_entries,
+    course_order,
+    course_topics,
     courses_of_topic,
+    first_entries,
+    in_course,
+    topics_needing,
     digests_of_topic,
     learning_order,
     prerequisite_cycles,
@@ -87,6 +93,22 @@ def test_learning_order_puts_prerequisites_first_and_is_stable(kb):
     assert learning_order(g, ["cnns", "mlp", "la"]) == ["la", "mlp", "cnns"]
     assert learning_order(g, ["la", "mlp"]) == ["la", "mlp"]
     assert prerequisite_cycles(g) == []
+
+
+def test_course_entries_keep_every_slot_and_the_order_is_asked_of_the_graph(tmp_path):
+    write(tmp_path, {
+        "topics/la.yaml": "id: la\ntitle: LA\n",
+        "topics/cnns.yaml": "id: cnns\ntitle: CNNs\nprerequisites: [la]\n",
+        "courses/a.yaml": "id: a\ntitle: A\nmodules: [{title: M1, topics: [cnns, ghost]}, {title: M2, topics: [la, cnns]}]\n",
+    })
+    g = build_graph(load_kb(tmp_path))
+    slots = [(e.topic, e.module, e.index, e.position) for e in course_entries(g, "a")]
+    assert slots == [("cnns", 0, 0, 0), ("ghost", 0, 1, 1), ("la", 1, 0, 2), ("cnns", 1, 1, 3)]
+    assert first_entries(g, "a")["cnns"].module == 0
+    assert course_topics(g, "a") == ["ghost", "la", "cnns"]  # a repeated topic sits at its last slot
+    assert course_order(g, "a") == ["la", "cnns"]  # cards only, prerequisites first
+    assert in_course(g, "cnns", "a") and in_course(g, "ghost", "a") and not in_course(g, "cnns", "b")
+    assert topics_needing(g, "la") == ["cnns"] and topics_needing(g, "cnns") == []
 
 
 def test_mermaid_names_topics_and_missing_concepts(kb):

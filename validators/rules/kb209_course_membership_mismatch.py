@@ -23,7 +23,7 @@ courses:
 List `cnns` in a module of `ml-engineering-foundations`, or drop the entry.
 """
 
-from kb.graph import course_topics
+from kb.graph import course_entries, in_course
 from validators.diagnostic import Severity
 from validators.registry import Rule
 
@@ -36,18 +36,18 @@ class CourseMembershipMismatch(Rule):
     def check(self, ctx, options):
         for tid, card in ctx.kb.topics.items():
             for cid in card.model.courses:
-                if cid in ctx.kb.courses and tid not in course_topics(ctx.graph, cid):
+                if cid in ctx.kb.courses and not in_course(ctx.graph, tid, cid):
                     yield ctx.at(card, "courses", cid, key=True,
                                  message=f"topic gives an emphasis for course {cid!r}, but that course does not list it",
                                  hint=f"add {tid!r} to a module of cards/courses/{cid}.yaml")
         for cid, course in ctx.kb.courses.items():
-            for m, module in enumerate(course.model.modules):
-                for i, tid in enumerate(module.topics):
-                    topic = ctx.kb.topics.get(tid)
-                    if topic is not None and cid not in topic.model.courses:
-                        yield ctx.at(course, "modules", m, "topics", i,
-                                     message=f"course lists topic {tid!r}, whose card gives no emphasis for this course",
-                                     hint=f"add 'courses: {{{cid}: {{emphasis: ...}}}}' to cards/topics/{tid}.yaml")
+            for entry in course_entries(ctx.graph, cid):
+                tid = entry.topic
+                topic = ctx.kb.topics.get(tid)
+                if topic is not None and cid not in topic.model.courses:
+                    yield ctx.at(course, "modules", entry.module, "topics", entry.index,
+                                 message=f"course lists topic {tid!r}, whose card gives no emphasis for this course",
+                                 hint=f"add 'courses: {{{cid}: {{emphasis: ...}}}}' to cards/topics/{tid}.yaml")
 
 
 RULE = CourseMembershipMismatch

@@ -24,7 +24,7 @@ modules:
 ```
 """
 
-from kb.graph import course_topics
+from kb.graph import course_topics, first_entries
 from validators.diagnostic import Severity
 from validators.registry import Rule
 
@@ -38,18 +38,14 @@ class CourseOrderViolatesPrerequisites(Rule):
         for cid, course in ctx.kb.courses.items():
             order = course_topics(ctx.graph, cid)
             pos = {t: i for i, t in enumerate(order)}
-            locs = {}
-            for m, module in enumerate(course.model.modules):
-                for i, tid in enumerate(module.topics):
-                    locs.setdefault(tid, (m, i))
+            first = first_entries(ctx.graph, cid)
             for tid in order:
                 topic = ctx.kb.topics.get(tid)
                 if topic is None:
                     continue
                 for pre in dict.fromkeys(topic.model.prerequisites):  # a repeated id is KB203's
                     if pre in pos and pos[pre] > pos[tid]:
-                        m, i = locs[tid]
-                        yield ctx.at(course, "modules", m, "topics", i,
+                        yield ctx.at(course, "modules", first[tid].module, "topics", first[tid].index,
                                      message=f"{tid!r} (position {pos[tid] + 1}) comes before its prerequisite {pre!r} (position {pos[pre] + 1})",
                                      hint=f"move {pre!r} before {tid!r}")
 

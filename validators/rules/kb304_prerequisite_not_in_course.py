@@ -24,7 +24,7 @@ modules:
 ```
 """
 
-from kb.graph import course_topics
+from kb.graph import course_entries, course_topics
 from validators.diagnostic import Severity
 from validators.registry import Rule
 
@@ -37,16 +37,15 @@ class PrerequisiteNotInCourse(Rule):
     def check(self, ctx, options):
         for cid, course in ctx.kb.courses.items():
             taught = set(course_topics(ctx.graph, cid))
-            for m, module in enumerate(course.model.modules):
-                for i, tid in enumerate(module.topics):
-                    topic = ctx.kb.topics.get(tid)
-                    if topic is None:
-                        continue
-                    for pre in topic.model.prerequisites:
-                        if pre in ctx.kb.topics and pre not in taught:
-                            yield ctx.at(course, "modules", m, "topics", i,
-                                         message=f"{tid!r} needs {pre!r}, which this course does not teach",
-                                         hint=f"add {pre!r} to an earlier module, or state it as an entry requirement")
+            for entry in course_entries(ctx.graph, cid):
+                topic = ctx.kb.topics.get(entry.topic)
+                if topic is None:
+                    continue
+                for pre in topic.model.prerequisites:
+                    if pre in ctx.kb.topics and pre not in taught:
+                        yield ctx.at(course, "modules", entry.module, "topics", entry.index,
+                                     message=f"{entry.topic!r} needs {pre!r}, which this course does not teach",
+                                     hint=f"add {pre!r} to an earlier module, or state it as an entry requirement")
 
 
 RULE = PrerequisiteNotInCourse
