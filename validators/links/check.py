@@ -47,7 +47,7 @@ from validators.links.model import LinkResult, Outcome
 from validators.links import netguard
 from validators.links.netguard import AddressGuard, HostResolutionError, PrivateAddressRefused, ProxyRules
 from validators.links.netstream import AsyncioBackend
-from validators.links.page import PageParser, bot_challenge, soft_404
+from validators.links.page import PageParser, bot_challenge, soft_404, text_codec
 
 try:
     from importlib.metadata import version as _version
@@ -91,6 +91,7 @@ class Reply:
     truncated: bool = False  # stopped at the size cap
     attempts: int = 0
     gave_up: str = ""  # why retrying stopped early (a Retry-After too long)
+    charset_note: str | None = None  # the declared charset was not a text encoding, so UTF-8 was used
 
 
 class HostGate:
@@ -272,6 +273,12 @@ class _HostPools(httpx.AsyncBaseTransport):
     async def send(self, request: httpx.Request, *, vet: bool) -> httpx.Response:
         url = request.url
         proxy = self.proxies.proxy_for(str(url))
+        if vet and self.vet_addresses and proxy is not None:
+            # The proxy will resolve the name on its own network, where no check of ours
+            # reaches: judge the name and every spelling of a literal address before sending.
+            why = netguard.host_refusal(url.host)
+            if why:
+                raise PrivateAddressRefused(why)
         vet = vet and self.vet_addresses and proxy is None
         key = (url.scheme, url.host, url.port or 0, proxy, vet)
         pool = self.pools.get(key)
@@ -503,7 +510,8 @@ class Checker:
         if reply.status >= 400:
             cap = min(cap, 32 * 1024)  # enough to recognise a bot check page
         parser = None if read_all else PageParser(anchors)
-        decoder = codecs.getincrementaldecoder(_codec(response.charset_encoding))(errors="replace")
+        codec, reply.charset_note = text_codec(response.charset_encoding)
+        decoder = codecs.getincrementaldecoder(codec)(errors="replace")
         got = 0
         chunks: list[bytes] = []
         try:
@@ -546,6 +554,12 @@ class Checker:
         try:
             while True:
                 try:
+                    netguard.canonical_host(urlsplit(url).hostname or "")
+                except netguard.InvalidHost as exc:
+                    # No resolver would take it: broken for every reader, and nothing to retry.
+                    result.outcome, result.reason = Outcome.broken, str(exc)
+                    return result
+                try:
                     why = await self.guard.check(url)
                 except HostResolutionError as exc:
                     if host_of(url) not in self.state.responded:
@@ -561,8 +575,13 @@ class Checker:
                     # when connecting (DNS rebinding, or a record that just changed).
                     return _not_fetched(result, reply.message)
                 if reply.status in REDIRECTS and reply.headers.get("location"):
-                    nxt = urljoin(url, reply.headers["location"].strip())
+                    location = reply.headers["location"].strip()
                     result.redirects.append((url, reply.status))
+                    nxt = redirect_target(url, location)
+                    if nxt is None:
+                        result.outcome = Outcome.broken
+                        result.reason = f"redirects to a malformed address {location[:200]!r}"
+                        return result
                     if urlsplit(nxt).scheme not in ("http", "https"):
                         result.outcome, result.reason = Outcome.broken, f"redirects to a non-web address {nxt!r}"
                         return result
@@ -620,6 +639,8 @@ class Checker:
                 meta["citation_author"] = parser.meta["citation_author"][:50]
             if parser.h1:
                 meta["h1"] = parser.h1
+            if reply.charset_note:
+                meta["charset"] = reply.charset_note
             result.meta = meta
             if target.fragments:
                 result.anchors = set(parser.anchors)
@@ -670,6 +691,21 @@ def _not_fetched(result: LinkResult, why: str) -> LinkResult:
     return result
 
 
+def redirect_target(url: str, location: str) -> str | None:
+    """The absolute URL a ``Location`` header points at, or None when it is not a usable URL."""
+    try:
+        nxt = urljoin(url, location)
+        parts = urlsplit(nxt)
+        parts.port  # raises ValueError for a port that is not a number or out of range
+        if parts.scheme in ("http", "https"):
+            httpx.URL(nxt)  # what the client would refuse to send
+            if not parts.hostname:
+                return None
+    except (ValueError, httpx.InvalidURL):
+        return None
+    return nxt
+
+
 def moved_to(redirects: list[tuple[str, int]], final_url: str) -> str | None:
     """Where the leading run of permanent redirects points, when the chain starts with one."""
     if not redirects or redirects[0][1] not in PERMANENT:
@@ -681,9 +717,3 @@ def moved_to(redirects: list[tuple[str, int]], final_url: str) -> str | None:
             break
     return target
 
-
-def _codec(name: str | None) -> str:
-    try:
-        return codecs.lookup(name or "utf-8").name
-    except LookupError:
-        return "utf-8"

@@ -30,12 +30,13 @@ import re
 import time
 import xml.etree.ElementTree as ET
 from typing import Any
-from urllib.parse import quote, urljoin
+from urllib.parse import quote, urlsplit
 
 from kb.config import ResolverConfig
-from validators.links.check import REDIRECTS, Checker, Reply
+from validators.links.check import REDIRECTS, Checker, Reply, redirect_target
 from validators.links.collect import Target, host_of
 from validators.links.model import LinkResult, Outcome
+from validators.links.netguard import HostResolutionError
 
 _ATOM = "{http://www.w3.org/2005/Atom}"
 _API_BODY_CAP = 8 * 1024 * 1024
@@ -90,15 +91,34 @@ class Resolvers:
     # -- shared ----------------------------------------------------------------
     async def _get(self, url: str, headers: dict[str, str], *, concurrency: int | None = None,
                    interval_s: float | None = None) -> Reply:
-        """GET an API URL, following up to five redirects (doi.org negotiates by redirecting)."""
+        """GET an API URL, following up to five redirects (doi.org negotiates by redirecting).
+
+        The API base URLs come from the configuration, not from cards, and may
+        name a local mirror or test server: requests to the configured
+        service's own origin are not held to the address check.  A redirect
+        that leaves that origin is: its target is judged as a card URL's
+        would be, and a private one is never fetched.
+        """
+        trusted = _origin(url)
         for _ in range(6):
+            vet = _origin(url) != trusted
+            if vet:
+                try:
+                    why = await self.checker.guard.check(url)
+                except HostResolutionError as exc:
+                    return Reply(url, error="dns", message=str(exc), nxdomain=exc.nxdomain)
+                if why:
+                    return Reply(url, error="private", message=f"a redirect to {url} was not followed: {why}")
             gate = self.checker.gate(host_of(url), concurrency, interval_s)
-            # The API base URLs come from the configuration, not from cards, and may
-            # name a local mirror or test server: they are not held to the address check.
             reply = await self.checker.exchange("GET", url, read_all=True, body_cap=_API_BODY_CAP, headers=headers,
-                                                gate=gate, vet=False)
+                                                gate=gate, vet=vet)
             if reply.status in REDIRECTS and reply.headers.get("location"):
-                url = urljoin(url, reply.headers["location"])
+                location = reply.headers["location"].strip()
+                nxt = redirect_target(url, location)
+                if nxt is None or urlsplit(nxt).scheme not in ("http", "https"):
+                    return Reply(url, error="invalid", message=f"the service redirects to an unusable address "
+                                                                f"{location[:200]!r}")
+                url = nxt
                 continue
             return reply
         return reply
@@ -254,6 +274,15 @@ class Resolvers:
         why = "the GitHub API rate limit is spent" if reply.status in (403, 429) else "the GitHub API did not answer"
         plain.meta["note"] = f"{why}; checked as a plain link"
         return plain
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        port = -1
+    return parts.scheme.lower(), (parts.hostname or "").lower(), port
 
 
 def _arxiv_base(ident: str) -> str:

@@ -107,6 +107,8 @@ def check_targets(
                 report.offline_reason = _offline_reason(state)
                 for t in to_fetch:
                     r = results[t.key]
+                    if _decided_offline(r):
+                        continue  # refused or malformed: no network would change that
                     r.outcome, r.reason = Outcome.unchecked, f"not checked: no network ({report.offline_reason})"
                     r.identity.clear()
             elif stop_reason == "deadline":
@@ -239,6 +241,13 @@ async def _gather_children(children: list[Any], state: Any, results: dict[str, L
             state.failed.pop(host, None)
         stop_reason = stop_reason or payload["stop"]
     return stop_reason
+
+
+def _decided_offline(r: LinkResult) -> bool:
+    """A result that needed no network: a refused private address, a host name no resolver takes."""
+    if r.outcome is Outcome.unchecked:
+        return r.reason.startswith("not fetched:")
+    return r.outcome is Outcome.broken and r.network_error is None and r.status is None
 
 
 def _offline_reason(state: Any) -> str:

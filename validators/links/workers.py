@@ -93,6 +93,7 @@ def spawn(groups: list[list[Target]], config: LinksConfig, allow_private: bool, 
     """Fork one child per group; returns their handles and the targets no child could take."""
     children: list[Child] = []
     left: list[Target] = []
+    parent = os.getpid()
     for group in groups:
         share = max(1, config.concurrency * len(group) // max(1, total))
         child_cfg = config.model_copy(update={"concurrency": share})
@@ -103,6 +104,7 @@ def spawn(groups: list[list[Target]], config: LinksConfig, allow_private: bool, 
             left.extend(group)
             continue
         if pid == 0:  # the child never returns from here
+            _die_with_parent(parent)
             os.close(read_fd)
             _child_main(group, child_cfg, allow_private, cache_dir, write_fd)
         os.close(write_fd)
@@ -118,6 +120,28 @@ def parent_share(config: LinksConfig, parent: list[Target], total: int) -> Links
 
 
 # -- in the child -------------------------------------------------------------------------
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent(parent: int) -> None:
+    """Have the kernel kill this child when the parent dies, so a killed run sends nothing more.
+
+    Without it a child whose parent was SIGKILLed runs its whole share of
+    the links to the end, for nobody.  ``prctl(PR_SET_PDEATHSIG)`` is
+    Linux's (and forking is only used on Linux); the parent may already
+    have died between the fork and the call, which the parent id shows.
+    """
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):  # pragma: no cover - no prctl: the pipe still ends the child's report
+        pass
+    if os.getppid() != parent:
+        os._exit(1)
+
+
 class _PipeProgress:
     """Progress counts sent to the parent at most ten times a second."""
 
