@@ -1,9 +1,11 @@
-"""Small helpers shared by the reporters: paths, counts and rule metadata."""
+"""Small helpers shared by the reporters: paths, counts, rule metadata, control characters."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
@@ -12,6 +14,54 @@ from validators.diagnostic import Diagnostic, Severity
 
 if TYPE_CHECKING:
     from validators.engine import Summary
+
+
+# ---------------------------------------------------------------------------- control characters
+
+#: Bidirectional overrides and isolates: invisible, and they reorder how the text around them
+#: reads ("Trojan Source"), so a message could show one thing and say another.
+_BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def _hidden(ch: str) -> bool:
+    return ch not in "\n\t" and (unicodedata.category(ch) == "Cc" or ch in _BIDI)
+
+
+def escape_controls(text: str) -> str:
+    """``text`` with every control character shown as an escape (``\\x1b``, ``\\u202e``).
+
+    Card text is untrusted: an escape sequence in a claim would drive the
+    reader's terminal, recolour or hide CI log lines, or (carriage return)
+    overwrite the line it is on.  Line feeds and tabs are kept; each format
+    escapes those in its own way.  Every output format passes card-derived
+    text through here, so they all show the same thing.
+    """
+    if text.isprintable():  # the common case, and fast
+        return text
+    return "".join(_shown(ch) for ch in text)
+
+
+def _shown(ch: str) -> str:
+    if not _hidden(ch):
+        return ch
+    return f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}"
+
+
+_TEXT_FIELDS = ("code", "name", "path", "card", "message", "hint", "url")
+
+
+def escape_diagnostic(d: Diagnostic) -> Diagnostic:
+    """``d`` with its text fields passed through :func:`escape_controls` (``d`` itself if clean)."""
+    changes = {}
+    for name in _TEXT_FIELDS:
+        value = getattr(d, name)
+        if isinstance(value, str) and (escaped := escape_controls(value)) != value:
+            changes[name] = escaped
+    return dataclasses.replace(d, **changes) if changes else d
+
+
+def escape_diagnostics(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    return [escape_diagnostic(d) for d in diagnostics]
 
 
 def kb_relative(path: str, root: Path) -> str:

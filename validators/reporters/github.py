@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from validators.diagnostic import Diagnostic, Severity
-from validators.reporters._common import display_path, summary_line
+from validators.reporters._common import display_path, escape_diagnostic, summary_line
 
 if TYPE_CHECKING:
     from validators.engine import Summary
@@ -44,6 +44,7 @@ def workspace() -> Path:
 
 
 def command(d: Diagnostic, root: Path, base: Path | None = None) -> str:
+    d = escape_diagnostic(d)  # the runner would pass an escape sequence in a message on to the log viewer
     props: list[tuple[str, object]] = [("file", display_path(d.path, root, workspace() if base is None else base))]
     props.append(("line", max(d.line, 1)))
     end_line = max(d.end_line, d.line)

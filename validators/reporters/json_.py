@@ -27,7 +27,7 @@ from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any
 
 from validators.diagnostic import Diagnostic
-from validators.reporters._common import kb_relative
+from validators.reporters._common import escape_diagnostic, kb_relative
 
 if TYPE_CHECKING:
     from validators.engine import Summary
@@ -40,6 +40,7 @@ DIAGNOSTIC_KEYS = (
 
 
 def diagnostic_dict(d: Diagnostic, root: Path) -> dict[str, Any]:
+    d = escape_diagnostic(d)  # JSON escapes C0 controls but not DEL or the C1 range (CSI is \x9b)
     values = {
         "code": d.code,
         "name": d.name,

@@ -33,7 +33,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from validators.diagnostic import Diagnostic, Severity
-from validators.reporters._common import display_path, plural, worst
+from validators.reporters._common import display_path, escape_controls, plural, worst
 
 if TYPE_CHECKING:
     from validators.engine import Summary
@@ -43,7 +43,7 @@ _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def _xml_text(text: str) -> str:
-    return _NOT_XML.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    return _NOT_XML.sub(lambda m: f"\\x{ord(m.group()):02x}", escape_controls(text))
 
 
 def _finding_text(d: Diagnostic) -> str:
@@ -72,9 +72,9 @@ def _testcase(shown: str, diags: list[Diagnostic]) -> tuple[ET.Element, bool]:
     case = ET.Element(
         "testcase",
         {
-            "classname": "kb" if folder == "." else folder.replace("/", "."),
-            "name": path.name,
-            "file": shown,
+            "classname": "kb" if folder == "." else _xml_text(folder.replace("/", ".")),
+            "name": _xml_text(path.name),
+            "file": _xml_text(shown),
             "time": "0",
         },
     )
@@ -114,7 +114,7 @@ def render(
             top,
             "testsuite",
             {
-                "name": folder if folder != "." else "kb",
+                "name": _xml_text(folder) if folder != "." else "kb",
                 "tests": str(len(cases)),
                 "failures": str(n_failed),
                 "errors": "0",

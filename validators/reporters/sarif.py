@@ -29,7 +29,7 @@ from urllib.parse import quote
 
 from validators.diagnostic import Diagnostic, Severity
 from validators.registry import DOCS_URL
-from validators.reporters._common import RuleInfo, kb_relative, rule_catalogue
+from validators.reporters._common import RuleInfo, escape_diagnostic, kb_relative, rule_catalogue
 
 if TYPE_CHECKING:
     from validators.engine import Summary
@@ -115,6 +115,7 @@ def _region(d: Diagnostic) -> dict[str, int]:
 
 
 def _result(d: Diagnostic, rule_index: int, rel: str, seen: dict[str, int]) -> dict[str, Any]:
+    d = escape_diagnostic(d)
     text = d.message if not d.hint else f"{d.message}\nHint: {d.hint}"
     location: dict[str, Any] = {
         "physicalLocation": {

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from validators.diagnostic import Diagnostic, Severity
-from validators.reporters._common import display_path, kb_relative, plural
+from validators.reporters._common import display_path, escape_controls, kb_relative, plural
 
 if TYPE_CHECKING:
     from validators.engine import Summary
@@ -100,7 +100,7 @@ def render(
 
 def _diagnostic_block(d: Diagnostic, root: Path, files: _Sources, paint: _Style) -> str:
     first, *rest = sanitize(d.message).split("\n")
-    where = f"{display_path(d.path, root)}:{d.line}:{d.col}:"
+    where = f"{sanitize(display_path(d.path, root))}:{d.line}:{d.col}:"
     head = (
         f"{paint(where, BOLD)} {paint(d.code, BOLD)} "
         f"{paint('[' + d.severity.value + ']', SEVERITY_STYLE[d.severity])} {first}"
@@ -154,7 +154,7 @@ class _Sources:
 
 def sanitize(text: str) -> str:
     """Make control characters visible so card text cannot drive the terminal."""
-    return "".join(ch if ch in "\n\t" or not _is_control(ch) else _escape(ch) for ch in text)
+    return escape_controls(text)
 
 
 def _is_control(ch: str) -> bool:

@@ -1,0 +1,52 @@
+"""Card text reaches every output format with its control characters shown, never sent raw.
+
+A claim's text can carry an ANSI escape (recolour or clear a CI log), a
+carriage return (overwrite the line it is on), the C1 control CSI (an
+escape in one character, which JSON leaves alone) or a bidirectional
+override (the line reads differently from what it says).
+"""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from validators.diagnostic import Diagnostic, Severity
+from validators.engine import summarize
+from validators.reporters import render
+
+HOSTILE = "claim \x1b[2J\x1b[31mred\x1b[0m\rfake ok \x9b2J bell\x07 del\x7f rlo\u202egnp.exe"
+RAW = ["\x1b", "\r", "\x9b", "\x07", "\x7f", "\u202e"]
+
+
+def _diag() -> Diagnostic:
+    return Diagnostic("KB401", "not-verified-claim", Severity.warning, "cards/digests/d\x1b[1m.yaml", 3, 5, 3, 9,
+                      "digest:d\x1b]0;title\x07", HOSTILE, hint="check it \x1b[5m", url=None)
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "github", "junit"])
+def test_no_format_passes_control_characters_through(fmt, tmp_path):
+    d = _diag()
+    out = render(fmt, [d], summarize([d], 1), root=tmp_path, color=False)
+    for ch in RAW:
+        assert ch not in out, (fmt, repr(ch))
+    # what was there is still shown, escaped, in every format
+    shown = json.loads(out) if fmt in ("json", "sarif") else out
+    flat = json.dumps(shown) if not isinstance(shown, str) else shown
+    assert "\\x1b[31mred" in flat.replace("\\\\", "\\")
+    assert "\\u202e" in flat.replace("\\\\", "\\")
+    if fmt == "junit":
+        ET.fromstring(out)  # still well-formed XML
+    if fmt == "github":
+        # one annotation on one line, and the summary: nothing split it
+        assert len(out.splitlines()) == 2
+
+
+def test_escape_controls_keeps_ordinary_text():
+    from validators.reporters._common import escape_controls
+
+    text = "Ünïcödé, tabs\tand\nnew lines, 日本語, emoji 🙂, and a hyphen\u00ad"
+    assert escape_controls(text) == text
+    assert escape_controls("a\x1bb\u2066c") == "a\\x1bb\\u2066c"
