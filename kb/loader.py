@@ -27,9 +27,9 @@ from typing import Any
 import yaml
 
 try:  # the C composer is several times faster on large cards
-    from yaml import CSafeLoader as _Loader
+    from yaml import CSafeLoader as _BaseLoader
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
 
 Key = str | int
 PathKey = tuple[Key, ...]
@@ -48,6 +48,58 @@ _CORE_TAGS = {
     "tag:yaml.org,2002:map",
     "tag:yaml.org,2002:timestamp",
 }
+
+
+_STR = "tag:yaml.org,2002:str"
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
+_BOOL = "tag:yaml.org,2002:bool"
+_NULL = "tag:yaml.org,2002:null"
+_SEQ = "tag:yaml.org,2002:seq"
+_MAP = "tag:yaml.org,2002:map"
+_MERGE = "tag:yaml.org,2002:merge"
+_PLAIN_STYLES = (None, "")  # the C composer says "" for a plain scalar, the Python one None
+
+# YAML 1.2 core schema (https://yaml.org/spec/1.2.2/#1032-tag-resolution), as editors read cards.
+_TRUE = frozenset(("true", "True", "TRUE"))
+_FALSE = frozenset(("false", "False", "FALSE"))
+_NULLS = frozenset(("", "~", "null", "Null", "NULL"))
+_INT_RE = re.compile(r"[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+")
+_FLOAT_RE = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?")
+_INF_RE = re.compile(r"[-+]?\.(?:inf|Inf|INF)")
+_NAN_RE = re.compile(r"\.(?:nan|NaN|NAN)")
+_NUMBER_START = frozenset("0123456789+-.")
+
+
+def resolve_plain(text: str) -> str:
+    """The YAML 1.2 core-schema tag of a plain (unquoted, untagged) scalar.
+
+    Unlike PyYAML's YAML 1.1 resolver: only ``true``/``false`` (three
+    spellings each) are booleans, so ``yes``, ``no``, ``on`` and ``off`` stay
+    text; integers are decimal, ``0o`` octal or ``0x`` hex (``010`` is ten,
+    ``0b1``, ``1_000`` and ``1:30`` are text); dates are text.
+    """
+    if text in _NULLS:
+        return _NULL
+    first = text[0]
+    if first in _NUMBER_START:
+        if _INT_RE.fullmatch(text):
+            return _INT
+        if _FLOAT_RE.fullmatch(text) or _INF_RE.fullmatch(text) or _NAN_RE.fullmatch(text):
+            return _FLOAT
+        return _STR
+    if text in _TRUE or text in _FALSE:
+        return _BOOL
+    return _STR
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
+    """PyYAML's composer with YAML 1.2 core-schema resolution of implicit tags."""
+
+    def resolve(self, kind: type, value: Any, implicit: Any) -> str:
+        if kind is yaml.ScalarNode:
+            return resolve_plain(value) if implicit[0] else _STR
+        return _SEQ if kind is yaml.SequenceNode else _MAP
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,12 +127,16 @@ class Span:
 class LineIndex:
     """Character index <-> (line, col), counting only ``\n`` as a line break."""
 
+    __slots__ = ("text", "starts")
+
     def __init__(self, text: str):
         self.text = text
-        self.starts = [0]
-        for i, ch in enumerate(text):
-            if ch == "\n":
-                self.starts.append(i + 1)
+        starts = [0]
+        find, i = text.find, text.find("\n")
+        while i >= 0:
+            starts.append(i + 1)
+            i = find("\n", i + 1)
+        self.starts = starts
 
     def position(self, index: int) -> tuple[int, int]:
         line = bisect.bisect_right(self.starts, index) - 1
@@ -91,36 +147,77 @@ class LineIndex:
         return min(self.starts[line - 1] + col - 1, len(self.text))
 
 
-@dataclass(frozen=True, slots=True)
-class ScalarInfo:
-    """How a string scalar was written, so offsets inside it can be located."""
-
-    style: str | None  # None (plain), "'", '"', "|" or ">"
-    indent: int  # 1-based column where block-scalar content starts
+#: a span is stored as one int, ``start * _SHIFT + end`` (character offsets), and turned into
+#: lines and columns only when a diagnostic asks: most values never need a position
+_SHIFT = 1 << 32
 
 
-@dataclass(slots=True)
 class SourceMap:
-    """Maps a value path such as ``("resources", 0, "url")`` to its span."""
+    """Maps a value path such as ``("resources", 0, "url")`` to its span.
 
-    values: dict[PathKey, Span] = field(default_factory=dict)
-    keys: dict[PathKey, Span] = field(default_factory=dict)
-    scalars: dict[PathKey, ScalarInfo] = field(default_factory=dict)
-    lines: LineIndex | None = None
+    Positions are kept as character offsets into the source text; the line
+    index is built, and offsets become a :class:`Span`, only when a span is
+    asked for.
+    """
+
+    __slots__ = ("values", "keys", "styles", "text", "_lines")
+
+    def __init__(
+        self,
+        values: dict[PathKey, int] | None = None,
+        keys: dict[PathKey, int] | None = None,
+        styles: dict[PathKey, str] | None = None,
+        text: str = "",
+    ):
+        #: path -> packed offsets of the value
+        self.values: dict[PathKey, int] = values if values is not None else {}
+        #: path -> packed offsets of the mapping key that names the path
+        self.keys: dict[PathKey, int] = keys if keys is not None else {}
+        #: path -> how a string scalar was written, for quoted and block scalars ("'", '"', "|", ">")
+        self.styles: dict[PathKey, str] = styles if styles is not None else {}
+        self.text = text
+        self._lines: LineIndex | None = None
+
+    def __getstate__(self) -> tuple:
+        return (self.values, self.keys, self.styles, self.text)
+
+    def __setstate__(self, state: tuple) -> None:
+        self.values, self.keys, self.styles, self.text = state
+        self._lines = None
+
+    @property
+    def lines(self) -> LineIndex:
+        if self._lines is None:
+            self._lines = LineIndex(self.text)
+        return self._lines
+
+    def _span(self, packed: int) -> Span:
+        lines = self.lines
+        return Span(*lines.position(packed // _SHIFT), *lines.position(packed % _SHIFT))
+
+    def offsets(self, *path: Key) -> tuple[int, int]:
+        """Character offsets (start, end) of the value at ``path``, or its nearest ancestor."""
+        packed = self._find(tuple(path))
+        return (packed // _SHIFT, packed % _SHIFT) if packed is not None else (0, 0)
+
+    def _find(self, p: PathKey) -> int | None:
+        values = self.values
+        while p:
+            packed = values.get(p)
+            if packed is not None:
+                return packed
+            p = p[:-1]
+        return values.get(())
 
     def span(self, *path: Key) -> Span:
         """Span of the value at ``path``; falls back to the nearest ancestor."""
-        p: PathKey = tuple(path)
-        while p:
-            if p in self.values:
-                return self.values[p]
-            p = p[:-1]
-        return self.values.get((), Span(1, 1, 1, 1))
+        packed = self._find(tuple(path))
+        return self._span(packed) if packed is not None else Span(1, 1, 1, 1)
 
     def key_span(self, *path: Key) -> Span:
         """Span of the mapping key that names ``path`` (else the value's)."""
-        p: PathKey = tuple(path)
-        return self.keys.get(p) or self.span(*p)
+        packed = self.keys.get(tuple(path))
+        return self._span(packed) if packed is not None else self.span(*path)
 
     def has(self, *path: Key) -> bool:
         return tuple(path) in self.values
@@ -133,16 +230,17 @@ class SourceMap:
         indicators then cost nothing. When the segment cannot be found there
         (escape sequences inside it), the start of the value is returned.
         """
-        base = self.span(*path)
+        packed = self._find(tuple(path))
+        if packed is None:
+            return Span(1, 1, 1, 1)
         seg = text[start:end]
-        if self.lines is None or not seg.strip():
-            return base
-        info = self.scalars.get(path)
-        style = info.style if info else None
+        if not self.text or not seg.strip():
+            return self._span(packed)
+        style = self.styles.get(tuple(path))
         nth = text.count(seg, 0, start)  # which occurrence of the segment this is
-        lo = self.lines.index(base.line, base.col)
-        hi = self.lines.index(base.end_line, base.end_col)
-        src, stop = self.lines.text, max(hi, lo)
+        lo, hi = packed // _SHIFT, packed % _SHIFT
+        src, stop = self.text, max(hi, lo)
+        lines = self.lines
         if not any(c.isspace() for c in seg):
             # one way to write it (a URL, a number): a plain search, no pattern to compile per segment
             literal = _source_text(seg, style)
@@ -150,14 +248,14 @@ class SourceMap:
             for _ in range(nth + 1):
                 found = src.find(literal, pos, stop)
                 if found < 0:
-                    return base
+                    return self._span(packed)
                 pos = found + len(literal)
-            return Span(*self.lines.position(found), *self.lines.position(pos))
+            return Span(*lines.position(found), *lines.position(pos))
         pattern = _source_pattern(seg, style)
         for i, match in enumerate(pattern.finditer(src, lo, stop)):
             if i == nth:
-                return Span(*self.lines.position(match.start()), *self.lines.position(match.end()))
-        return base
+                return Span(*lines.position(match.start()), *lines.position(match.end()))
+        return self._span(packed)
 
 
 def _source_text(word: str, style: str | None) -> str:
@@ -200,63 +298,106 @@ class LoadedYaml:
 
 
 class _Builder:
-    def __init__(self, max_nodes: int, index: LineIndex):
+    """Turns a composed node tree into plain values, recording each value's offsets on the way.
+
+    This is the loader's hot loop (every value of every card passes through
+    it), so it does as little per node as the guarantees allow: offsets are
+    two attribute reads packed into one int, and lines and columns wait until
+    a diagnostic needs them.
+    """
+
+    __slots__ = ("max_nodes", "count", "seen", "active", "origin", "values", "keys", "styles", "duplicates", "text")
+
+    def __init__(self, max_nodes: int, text: str):
         self.max_nodes = max_nodes
-        self.index = index
-        self.lines = index.text.split("\n")
+        self.text = text
         self.count = 0
-        self.visited: set[int] = set()
-        #: span of the deepest node being built for the first time (not via an alias);
+        #: ids of nodes already built once; a node met again came through an alias
+        self.seen: set[int] = set()
+        #: ids of the collections being built (an alias to one of them is a recursive alias)
+        self.active: set[int] = set()
+        #: the deepest node being built for the first time (not via an alias);
         #: an alias bomb is reported there, where the author wrote the expansion
-        self.origin: Span | None = None
-        self.source = SourceMap(lines=index)
+        self.origin: yaml.Node | None = None
+        self.values: dict[PathKey, int] = {}
+        self.keys: dict[PathKey, int] = {}
+        self.styles: dict[PathKey, str] = {}
         self.duplicates: list[LoadError] = []
 
     def at(self, node: yaml.Node) -> Span:
-        return Span.from_node(node, self.index)
+        return Span.from_node(node, LineIndex(self.text))
 
-    def build(self, node: yaml.Node, path: PathKey, active: frozenset[int], depth: int) -> Any:
+    def _budget(self, node: yaml.Node) -> None:
+        raise LoadError(
+            f"document expands to more than {self.max_nodes:,} values "
+            "(an alias bomb, or a card far larger than any real one)",
+            self.at(self.origin or node),
+            kind="limit",
+            hint="remove the repeated aliases (*name) or split the card",
+        )
+
+    def _bad_tag(self, node: yaml.Node) -> LoadError:
+        return LoadError(
+            f"tag {node.tag.replace('tag:yaml.org,2002:', '!!')!r} is not allowed in cards",
+            self.at(node),
+            kind="tag",
+            hint="cards may only use plain YAML values: strings, numbers, booleans, null, lists and mappings",
+        )
+
+    def build(self, node: yaml.Node, path: PathKey, depth: int) -> Any:
         self.count += 1
-        if id(node) not in self.visited:
-            self.visited.add(id(node))
-            self.origin = self.at(node)
+        nid = id(node)
+        seen = self.seen
+        if nid in seen:
+            if nid in self.active:
+                raise LoadError("recursive alias: a value contains itself", self.at(node), kind="limit")
+        else:
+            seen.add(nid)
+            self.origin = node
         if self.count > self.max_nodes:
-            raise LoadError(
-                f"document expands to more than {self.max_nodes:,} values "
-                "(an alias bomb, or a card far larger than any real one)",
-                self.origin or self.at(node),
-                kind="limit",
-                hint="remove the repeated aliases (*name) or split the card",
-            )
+            self._budget(node)
         if depth > MAX_DEPTH:
             raise LoadError(f"nesting deeper than {MAX_DEPTH} levels", self.at(node), kind="limit")
-        if id(node) in active:
-            raise LoadError("recursive alias: a value contains itself", self.at(node), kind="limit")
         tag = node.tag
         if tag not in _CORE_TAGS:
-            raise LoadError(
-                f"tag {tag.replace('tag:yaml.org,2002:', '!!')!r} is not allowed in cards",
-                self.at(node),
-                kind="tag",
-                hint="cards may only use plain YAML values: strings, numbers, booleans, null, lists and mappings",
-            )
-        self.source.values[path] = self.at(node)
-        if isinstance(node, yaml.ScalarNode):
-            return self._scalar(node, path)
-        inner = active | {id(node)}
-        if isinstance(node, yaml.SequenceNode):
-            return [self.build(child, path + (i,), inner, depth + 1) for i, child in enumerate(node.value)]
-        if isinstance(node, yaml.MappingNode):
+            raise self._bad_tag(node)
+        self.values[path] = node.start_mark.index * _SHIFT + node.end_mark.index
+        cls = node.__class__
+        if cls is yaml.ScalarNode:
+            if tag == _STR:
+                style = node.style
+                if style:
+                    self.styles[path] = style
+                return node.value
+            return self._scalar(node)
+        self.active.add(nid)
+        depth += 1
+        if cls is yaml.SequenceNode:
+            build = self.build
+            out_list = [build(child, path + (i,), depth) for i, child in enumerate(node.value)]
+            self.active.discard(nid)
+            return out_list
+        if cls is yaml.MappingNode:
             out: dict[Any, Any] = {}
+            keys = self.keys
             for key_node, value_node in node.value:
-                if key_node.tag == "tag:yaml.org,2002:merge":
-                    raise LoadError("merge keys (<<) are not supported in cards", self.at(key_node), kind="tag")
-                if not isinstance(key_node, yaml.ScalarNode):
+                if key_node.__class__ is not yaml.ScalarNode:
                     raise LoadError("mapping keys must be plain scalars", self.at(key_node), kind="syntax")
-                key = self.build(key_node, path + ("<key>",), inner, depth + 1)
-                self.source.values.pop(path + ("<key>",), None)
-                if not isinstance(key, (str, int)) or isinstance(key, bool):
-                    key = str(key)
+                if key_node.tag == _MERGE or (key_node.value == "<<" and key_node.style in _PLAIN_STYLES):
+                    # YAML 1.1's merge key, which editors reading YAML 1.2 may or may not apply
+                    raise LoadError("merge keys (<<) are not supported in cards", self.at(key_node), kind="tag")
+                self.count += 1
+                if self.count > self.max_nodes:
+                    self._budget(key_node)
+                key_tag = key_node.tag
+                if key_tag == _STR:
+                    key: Any = key_node.value
+                elif key_tag not in _CORE_TAGS:
+                    raise self._bad_tag(key_node)
+                else:
+                    key = self._scalar(key_node)
+                    if not isinstance(key, (str, int)) or isinstance(key, bool):
+                        key = key_node.value  # true, null, 1.5 as keys: the text written
                 if key in out:
                     self.duplicates.append(
                         LoadError(
@@ -266,83 +407,54 @@ class _Builder:
                             hint="remove one of the two entries",
                         )
                     )
-                self.source.keys[path + (key,)] = self.at(key_node)
-                out[key] = self.build(value_node, path + (key,), inner, depth + 1)
+                child = path + (key,)
+                keys[child] = key_node.start_mark.index * _SHIFT + key_node.end_mark.index
+                out[key] = self.build(value_node, child, depth)
+            self.active.discard(nid)
             return out
         raise LoadError("unsupported YAML node", self.at(node))  # pragma: no cover
 
-    def _scalar(self, node: yaml.ScalarNode, path: PathKey) -> Any:
+    def _scalar(self, node: yaml.ScalarNode) -> Any:
         value = node.value
         tag = node.tag
-        if tag == "tag:yaml.org,2002:str":
-            indent = node.start_mark.column + 1
-            if node.style in ("|", ">"):
-                indent = _block_indent(node, self.lines)
-            self.source.scalars[path] = ScalarInfo(node.style, indent)
+        if tag == _STR:
             return value
-        if tag == "tag:yaml.org,2002:null":
+        if tag == _NULL:
             return None
-        if tag == "tag:yaml.org,2002:bool":
-            return value.lower() in ("yes", "true", "on", "y")
-        if tag == "tag:yaml.org,2002:int":
+        if tag == _BOOL:
+            if value in _TRUE:
+                return True
+            if value in _FALSE:
+                return False
+            raise LoadError(f"invalid boolean {value!r} (YAML 1.2: true or false)", self.at(node))
+        if tag == _INT:
             try:
                 return _int(value)
             except ValueError:
                 raise LoadError(f"invalid integer {value!r}", self.at(node)) from None
-        if tag == "tag:yaml.org,2002:float":
-            v = value.replace("_", "").lower()
-            if v in (".inf", "+.inf"):
-                return float("inf")
-            if v == "-.inf":
-                return float("-inf")
-            if v == ".nan":
+        if tag == _FLOAT:
+            if _INF_RE.fullmatch(value):
+                return float("-inf") if value.startswith("-") else float("inf")
+            if _NAN_RE.fullmatch(value):
                 return float("nan")
-            try:
-                if ":" in v:  # YAML 1.1 sexagesimal, e.g. 1:30.5
-                    sign = -1.0 if v.startswith("-") else 1.0
-                    total = 0.0
-                    for part in v.lstrip("+-").split(":"):
-                        total = total * 60 + float(part)
-                    return sign * total
-                return float(v)
-            except ValueError:
-                raise LoadError(f"invalid number {value!r}", self.at(node)) from None
+            if _FLOAT_RE.fullmatch(value):
+                return float(value)
+            raise LoadError(f"invalid number {value!r}", self.at(node))
         if tag == "tag:yaml.org,2002:timestamp":
-            # Dates and times are kept as the text written: cards compare and print them as written.
+            # an explicit !!timestamp: kept as the text written (dates are not a type in YAML 1.2's core schema)
             return value
         return value  # pragma: no cover - guarded by _CORE_TAGS
 
 
 def _int(text: str) -> int:
-    t = text.replace("_", "")
-    sign = -1 if t.startswith("-") else 1
-    t = t.lstrip("+-")
-    if t.startswith("0x"):
-        return sign * int(t[2:], 16)
-    if t.startswith("0o"):
-        return sign * int(t[2:], 8)
-    if t.startswith("0b"):
-        return sign * int(t[2:], 2)
-    if ":" in t:  # YAML 1.1 sexagesimal
-        n = 0
-        for part in t.split(":"):
-            n = n * 60 + int(part)
-        return sign * n
-    if len(t) > 1 and t.startswith("0"):
-        return sign * int(t, 8)
-    return sign * int(t)
-
-
-def _block_indent(node: yaml.ScalarNode, lines: list[str]) -> int:
-    """Column (1-based) where the content lines of a block scalar start.
-
-    Read from the document's own lines: the C parser's marks carry no buffer.
-    """
-    first, last = node.start_mark.line + 1, node.end_mark.line
-    for line in lines[first : last + 1]:
-        if line.strip():
-            return len(line) - len(line.lstrip(" ")) + 1
-    return node.start_mark.column + 1
+    """A YAML 1.2 core-schema integer: decimal, ``0o`` octal or ``0x`` hex."""
+    if not _INT_RE.fullmatch(text):
+        raise ValueError(text)
+    if text.startswith("0o"):
+        return int(text[2:], 8)
+    if text.startswith("0x"):
+        return int(text[2:], 16)
+    return int(text, 10)
 
 
 _NUL = re.compile("[\x00]")
@@ -381,10 +493,10 @@ def load_text(text: str, *, max_nodes: int = DEFAULT_MAX_NODES) -> LoadedYaml:
         line, col = LineIndex(text).position(position) if isinstance(position, int) else (1, 1)
         raise LoadError(str(getattr(exc, "reason", exc)).splitlines()[0], Span.point(line, col)) from None
     if root is None:
-        return LoadedYaml(None, SourceMap({(): Span(1, 1, 1, 1)}), text)
-    builder = _Builder(max_nodes, LineIndex(text))
-    data = builder.build(root, (), frozenset(), 0)
-    return LoadedYaml(data, builder.source, text, builder.duplicates)
+        return LoadedYaml(None, SourceMap({(): 0}, text=text), text)
+    builder = _Builder(max_nodes, text)
+    data = builder.build(root, (), 0)
+    return LoadedYaml(data, SourceMap(builder.values, builder.keys, builder.styles, text), text, builder.duplicates)
 
 
 def _clamp(text: str, line: int, col: int) -> tuple[int, int]:

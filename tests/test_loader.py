@@ -155,9 +155,63 @@ def test_control_character_is_located():
     assert (info.value.span.line, info.value.span.col) == (3, 16)
 
 
-def test_yaml_11_sexagesimal_and_loose_timestamps_load():
-    doc = load_text("x: 1:30.5\nwhen: 2024-1-5T10:00:00\n")
-    assert doc.data == {"x": 90.5, "when": "2024-1-5T10:00:00"}
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # only true/false (three spellings each) are booleans in YAML 1.2's core schema
+        ("title: yes\n", {"title": "yes"}),
+        ("a: no\nb: on\nc: off\nd: y\ne: n\nf: Yes\n", {"a": "no", "b": "on", "c": "off", "d": "y", "e": "n", "f": "Yes"}),
+        ("a: true\nb: True\nc: TRUE\nd: false\ne: False\nf: FALSE\ng: tRUE\n",
+         {"a": True, "b": True, "c": True, "d": False, "e": False, "f": False, "g": "tRUE"}),
+        # no sexagesimal numbers, no dates: text as written
+        ("title: 1:30\n", {"title": "1:30"}),
+        ("x: 1:30.5\nwhen: 2024-1-5T10:00:00\nd: 2024-05-01\n", {"x": "1:30.5", "when": "2024-1-5T10:00:00", "d": "2024-05-01"}),
+        # integers: decimal (a leading zero is still decimal), 0o octal, 0x hex; no 0b, no underscores
+        ("year: 0o3720\n", {"year": 2000}),
+        ("a: 010\nb: 0x1F\nc: -12\nd: +7\n", {"a": 10, "b": 31, "c": -12, "d": 7}),
+        ("a: 0b1\nb: 1_000\nc: 0o9\nd: 0X1F\n", {"a": "0b1", "b": "1_000", "c": "0o9", "d": "0X1F"}),
+        # floats per the core schema's expressions
+        ("a: .inf\nb: -.Inf\nc: +.INF\nd: 1e3\ne: 1.\nf: .5\ng: -2.5E-2\n",
+         {"a": float("inf"), "b": float("-inf"), "c": float("inf"), "d": 1000.0, "e": 1.0, "f": 0.5, "g": -0.025}),
+        ("a: .infinity\nb: 1.2.3\nc: 1e\n", {"a": ".infinity", "b": "1.2.3", "c": "1e"}),
+        # null is null, Null, NULL, ~ or nothing; NUll and none are text
+        ("a: ~\nb: null\nc: Null\nd: NULL\ne:\nf: NUll\ng: none\n",
+         {"a": None, "b": None, "c": None, "d": None, "e": None, "f": "NUll", "g": "none"}),
+        # keys are read the same way: `on` is the text "on", not True
+        ("on: x\noff: y\ntrue: z\n1: one\n", {"on": "x", "off": "y", "true": "z", 1: "one"}),
+        # quoted and explicitly tagged scalars keep their string type
+        ("a: 'true'\nb: \"12\"\nc: !!str 12\nd: ! yes\n", {"a": "true", "b": "12", "c": "12", "d": "yes"}),
+    ],
+)
+def test_plain_scalars_are_read_as_yaml_12_core_schema(text, expected):
+    doc = load_text(text)
+    assert doc.data == expected
+    assert all(type(doc.data[k]) is type(v) for k, v in expected.items())
+
+
+def test_nan_is_a_float():
+    value = load_text("a: .NaN\n").data["a"]
+    assert isinstance(value, float) and value != value
+
+
+@pytest.mark.parametrize("text", ["a: !!bool yes\n", "a: !!int 0b1\n", "a: !!float 1:30\n"])
+def test_explicit_tags_must_hold_yaml_12_values(text):
+    with pytest.raises(LoadError) as info:
+        load_text(text)
+    assert info.value.span.line == 1 and info.value.span.col == 4
+
+
+def test_yaml_12_reading_reaches_the_schema(tmp_path):
+    """A `title: yes` card is valid (a string); `year: 0o3720` is a year, and `1:30` is no integer."""
+    from kb.store import load_kb
+
+    root = tmp_path / "cards"
+    (root / "digests").mkdir(parents=True)
+    (root / "digests" / "a.yaml").write_text("id: a\nkind: paper\ntitle: yes\nyear: 0o3720\n", encoding="utf-8")
+    (root / "digests" / "b.yaml").write_text("id: b\nkind: paper\ntitle: B\nyear: 1:30\n", encoding="utf-8")
+    kb = load_kb(root)
+    assert kb.digests["a"].model.title == "yes" and kb.digests["a"].model.year == 2000
+    assert [(p.code, p.span.line, p.span.col) for p in kb.problems] == [("KB102", 4, 7)]
 
 
 def test_end_of_file_error_with_crlf_endings():
