@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 TRACKING_PREFIXES = ("utm_",)
 TRACKING_KEYS = {"fbclid", "gclid", "mc_cid", "mc_eid"}
 
 
+_SPACE = re.compile(r"\s")
+
+#: URLs met in one run are few compared with the calls (every rule and stage asks about each one),
+#: so answers are remembered; the bound keeps a long-lived process from growing without limit
+_MEMO = 1 << 16
+
+
+@lru_cache(maxsize=_MEMO)
 def url_problem(url: str) -> str | None:
     """Why ``url`` is not a fetchable http(s) URL, or None when it is."""
     if url != url.strip():
         return "has leading or trailing white space"
-    if any(c.isspace() for c in url):
+    if _SPACE.search(url):
         return "contains white space"
     try:
         parts = urlsplit(url)
@@ -31,6 +41,7 @@ def url_problem(url: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=_MEMO)
 def normalize_url(url: str) -> str:
     """A canonical form for comparing URLs: case, default ports, fragments and tracking keys dropped."""
     parts = urlsplit(url.strip())

@@ -30,7 +30,7 @@ from validators.diagnostic import Severity
 from validators.registry import Rule
 
 
-def _hint(missing, known, what):
+def _close_hint(missing, known, what):
     close = difflib.get_close_matches(missing, sorted(known), n=1, cutoff=0.6)
     if close:
         return f"did you mean {close[0]!r}?"
@@ -44,6 +44,17 @@ class DanglingReference(Rule):
 
     def check(self, ctx, options):
         kb = ctx.kb
+        tables = {"topics": kb.topics, "digests": kb.digests, "courses": kb.courses}
+        memo: dict[tuple[str, str], str] = {}
+
+        def _hint(missing, known, what):
+            # one missing card often dangles from many others: search the ids for it once
+            if known is not tables.get(what):
+                return _close_hint(missing, known, what)
+            if (missing, what) not in memo:
+                memo[(missing, what)] = _close_hint(missing, known, what)
+            return memo[(missing, what)]
+
         for card in kb.topics.values():
             t = card.model
             for i, pre in enumerate(t.prerequisites):

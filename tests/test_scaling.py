@@ -1,0 +1,107 @@
+"""Work grows no faster than n log n: counted calls, never timings, at 100 and 1,000 generated topics.
+
+A rule that compares every card with every other card passes a small test
+suite and then takes minutes on a large curriculum. Timings on a shared
+machine are noise; the number of function calls (Python and C) a stage makes
+is not. Ten times the topics may cost at most about 10 log(1000)/log(100) =
+15 times the calls.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from kb.config import KbConfig
+from kb.graph import build_graph
+from kb.store import load_kb
+from validators.context import RuleContext
+from validators.engine import active_rules, rule_options
+from validators.rules import _urls
+
+_SPEC = importlib.util.spec_from_file_location("gen_kb", Path(__file__).parents[1] / "benchmarks" / "gen_kb.py")
+gen_kb = importlib.util.module_from_spec(_SPEC)
+sys.modules.setdefault("gen_kb", gen_kb)
+_SPEC.loader.exec_module(gen_kb)
+
+#: n log n from 100 to 1,000 items is 15x; a quadratic step would be 100x
+MAX_GROWTH = 15.0
+
+
+class _Calls:
+    """Counts every Python and C function call made while it is active."""
+
+    def __init__(self) -> None:
+        self.n = 0
+
+    def _hook(self, frame, event, arg):
+        if event == "call" or event == "c_call":
+            self.n += 1
+
+    def __enter__(self):
+        sys.setprofile(self._hook)
+        return self
+
+    def __exit__(self, *exc):
+        sys.setprofile(None)
+
+
+def _work(root: Path) -> Counter:
+    _urls.url_problem.cache_clear()
+    _urls.normalize_url.cache_clear()
+    counts: Counter = Counter()
+    with _Calls() as calls:
+        kb = load_kb(root)
+    counts["load"] = calls.n
+    with _Calls() as calls:
+        graph = build_graph(kb)
+    counts["graph"] = calls.n
+    cfg = KbConfig()
+    ctx = RuleContext(kb, graph, cfg)
+    for rule in active_rules(cfg, ("offline",)):
+        options = rule_options(rule, cfg)
+        with _Calls() as calls:
+            list(rule().check(ctx, options))
+        counts[rule.code] = calls.n
+    return counts
+
+
+@pytest.fixture(scope="module")
+def work(tmp_path_factory):
+    out = {}
+    for n in (100, 1000):
+        root = tmp_path_factory.mktemp(f"kb{n}")
+        gen_kb.generate(root, topics=n, seed=1, plant_errors=True)
+        out[n] = _work(root)
+    return out
+
+
+def test_loading_and_every_rule_grow_near_linearly(work):
+    small, large = work[100], work[1000]
+    growth = {stage: large[stage] / max(small[stage], 1) for stage in large}
+    too_fast = {stage: round(g, 1) for stage, g in growth.items() if g > MAX_GROWTH and large[stage] > 1000}
+    assert not too_fast, f"work grew more than {MAX_GROWTH}x for 10x the topics: {too_fast}"
+
+
+def test_the_count_would_catch_a_quadratic_rule(tmp_path):
+    """The counter sees a rule that compares every topic with every other one."""
+
+    def same(a, b):
+        return a == b
+
+    def pairs(kb):
+        return sum(1 for a in kb.topics for b in kb.topics if same(a, b))
+
+    counts = {}
+    for n in (60, 300):
+        root = tmp_path / str(n)
+        gen_kb.generate(root, topics=n, seed=1)
+        kb = load_kb(root)
+        with _Calls() as calls:
+            pairs(kb)
+        counts[n] = calls.n
+    assert counts[300] / counts[60] > MAX_GROWTH  # 5x the topics, 25x the pairs
