@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from kb import __version__
-from kb.config import ConfigError, LoadedConfig, load_config
+from kb.config import ConfigError, LoadedConfig
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -60,26 +60,20 @@ def _codes(text: str) -> list[str]:
 
 
 class Session:
-    """The resolved cards root, configuration and loaded knowledge base."""
+    """The project (see :mod:`kb.project`) with the command line's overrides, and its cards, loaded once."""
 
     def __init__(self, args: argparse.Namespace):
-        from kb.store import is_cards_root
+        from kb.project import Project
 
-        explicit = Path(args.config) if getattr(args, "config", None) else None
-        path_arg = getattr(args, "path", None)
-        start = Path(path_arg) if path_arg else Path.cwd()
-        if path_arg and not Path(path_arg).exists():
-            raise UsageError(f"no such folder: {path_arg}")
-        self.loaded: LoadedConfig = load_config(explicit, start)
-        cfg = self.loaded.config
-        if path_arg:
-            root = Path(path_arg)
-        else:
-            root = self.loaded.base / cfg.cards
-        if not is_cards_root(root):
-            raise UsageError(f"{root} is not a cards root (expected topics/, digests/ or courses/ inside it)")
-        self.root = root.resolve()
-        self.config = cfg
+        self.project = Project.discover(
+            getattr(args, "path", None),
+            config_file=getattr(args, "config", None),
+            cache_dir=getattr(args, "cache_dir", None),
+            report=getattr(args, "report", None),
+        )
+        self.loaded: LoadedConfig = self.project.loaded
+        self.root = self.project.cards_root
+        self.config = cfg = self.project.config
         if getattr(args, "select", None):
             cfg.select = _codes(args.select)
         if getattr(args, "ignore", None):
@@ -90,9 +84,7 @@ class Session:
     @property
     def kb(self):
         if self._kb is None:
-            from kb.store import load_kb
-
-            self._kb = load_kb(self.root, max_file_bytes=self.config.max_file_bytes, max_nodes=self.config.max_nodes)
+            self._kb = self.project.load_kb()
         return self._kb
 
     @property
@@ -103,13 +95,9 @@ class Session:
             self._graph = build_graph(self.kb)
         return self._graph
 
-    def cache_dir(self, args: argparse.Namespace) -> Path:
-        chosen = getattr(args, "cache_dir", None) or os.environ.get("KB_CACHE_DIR")
-        if chosen:
-            return Path(chosen)
-        if self.config.cache_dir:
-            return self.loaded.base / self.config.cache_dir
-        return self.root.parent / ".kb-cache"
+    @property
+    def cache_dir(self) -> Path:
+        return self.project.cache_dir
 
     def sources(self) -> dict[str, str]:
         return {c.rel: c.text for c in self.kb.all_cards}
@@ -137,14 +125,22 @@ def _add_facts(p: argparse.ArgumentParser) -> None:
     p.add_argument("--device", choices=("auto", "meta", "cpu", "cuda"), help="where checks that need a forward pass run (default: [tool.kb.facts] device)")
 
 
-def _emit(args: argparse.Namespace, session: Session, diags: list, extra: dict | None = None) -> int:
-    from validators.engine import exit_code, summarize
-    from validators.reporters import render
+def _emit(args: argparse.Namespace, session: Session, diags: list, report: Any = None) -> int:
+    """Print (or write to ``-o``) the diagnostics in the chosen format; return the exit code.
 
-    summary = summarize(diags, files=len(session.kb.files))
-    color = False if args.output else None  # files never get ANSI colour
-    # "auto" is resolved by the reporters: github under GitHub Actions, else text
-    text = render(args.format, diags, summary, root=session.root, sources=session.sources(), color=color, extra=extra)
+    With ``report`` (a :class:`kb.report.Report`), the ``json`` format is that
+    whole report, the same document ``kb check`` writes for the site.
+    """
+    from validators.engine import exit_code, summarize
+    from validators.reporters import render, resolve_format
+
+    if report is not None and resolve_format(args.format) == "json":
+        text = report.to_json()
+    else:
+        summary = summarize(diags, files=len(session.kb.files))
+        color = False if args.output else None  # files never get ANSI colour
+        # "auto" is resolved by the reporters: github under GitHub Actions, else text
+        text = render(args.format, diags, summary, root=session.root, sources=session.sources(), color=color)
     if args.output:
         Path(args.output).parent.mkdir(parents=True, exist_ok=True)
         Path(args.output).write_text(text, encoding="utf-8")
@@ -152,7 +148,11 @@ def _emit(args: argparse.Namespace, session: Session, diags: list, extra: dict |
         sys.stdout.write(text)
         if text and not text.endswith("\n"):
             sys.stdout.write("\n")
-    return exit_code(diags, args.fail_on or session.config.fail_on)
+    return exit_code(diags, _fail_on(args, session))
+
+
+def _fail_on(args: argparse.Namespace, session: Session) -> str:
+    return args.fail_on or session.config.fail_on
 
 
 def _offline_context(session: Session, **stages: Any):
@@ -179,7 +179,7 @@ def _run_links(args: argparse.Namespace, session: Session, evidence: dict) -> An
     return run_links(
         session.kb,
         cfg,
-        cache_dir=session.cache_dir(args),
+        cache_dir=session.cache_dir,
         allow_private_hosts=bool(args.allow_private_hosts or cfg.allow_private_hosts),
         progress=_progress_enabled(args),
         evidence=evidence,
@@ -199,7 +199,7 @@ def _run_facts(args: argparse.Namespace, session: Session) -> Any:
     return run_facts(
         session.kb,
         session.config.facts,
-        cache_dir=session.cache_dir(args),
+        cache_dir=session.cache_dir,
         device=device,
         progress=_progress_enabled(args),
     )
@@ -212,7 +212,9 @@ def _say(args: argparse.Namespace, line: str) -> None:
 
 def cmd_check(args: argparse.Namespace) -> int:
     """Offline rules, then links and facts unless switched off; writes the machine report."""
-    from validators.engine import run_rules
+    from kb.report import cards_digest
+    from validators.engine import run_rules, summarize
+    from validators.reporters.machine import build_report
 
     session = Session(args)
     stages = ["offline"]
@@ -232,24 +234,14 @@ def cmd_check(args: argparse.Namespace) -> int:
             _say(args, "facts: not checked (torch and torchvision are not installed; pip install 'kb-curriculum[facts]')")
     ctx = _offline_context(session, links=links, facts=facts, evidence=evidence)
     diags = run_rules(ctx, stages=stages)
-    extra = _report_extra(session, ctx)
-    report_path = Path(args.report) if args.report else (
-        session.loaded.base / session.config.report if session.config.report else session.cache_dir(args) / "report.json"
+    report = build_report(
+        diags, summarize(diags, files=len(session.kb.files)), root=session.root, ctx=ctx, stages=stages,
+        cards_digest=cards_digest(session.root, session.kb.files), fail_on=_fail_on(args, session),
     )
-    from validators.engine import summarize
-    from validators.reporters import write_report
-
-    write_report(report_path, diags, summarize(diags, files=len(session.kb.files)), root=session.root, extra=extra)
+    report_path = session.project.report_path
+    report.write(report_path)
     _say(args, f"check: {len(diags)} findings in {time.monotonic() - started:.1f}s; report written to {report_path}")
-    return _emit(args, session, diags)
-
-
-def _report_extra(session: Session, ctx: Any) -> dict:
-    extra: dict = {"generated_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
-    extra["claims"] = [e.to_dict() for e in ctx.claims_ledger()]
-    if ctx.links is not None and hasattr(ctx.links, "to_report"):
-        extra["links"] = ctx.links.to_report()
-    return extra
+    return _emit(args, session, diags, report)
 
 
 def cmd_links(args: argparse.Namespace) -> int:
@@ -325,9 +317,10 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
+    from kb.report import report_json_schema
     from kb.schema import json_schemas
 
-    schemas = json_schemas()
+    schemas = {**json_schemas(), "report": report_json_schema()}
     if args.out:
         out = Path(args.out)
         out.mkdir(parents=True, exist_ok=True)
@@ -449,8 +442,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", "-q", action="store_true")
     p.set_defaults(func=cmd_import)
 
-    p = sub.add_parser("schema", help="print or write the JSON Schemas of the card kinds")
-    p.add_argument("--kind", choices=("topic", "digest", "course"))
+    p = sub.add_parser("schema", help="print or write the JSON Schemas of the card kinds and of the check report")
+    p.add_argument("--kind", choices=("topic", "digest", "course", "report"))
     p.add_argument("--out", metavar="DIR", help="write <kind>.schema.json files into DIR")
     p.add_argument("--quiet", "-q", action="store_true")
     p.set_defaults(func=cmd_schema)

@@ -34,7 +34,6 @@ Nothing here imports torch or httpx.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +42,8 @@ from mkdocs.config.base import Config
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files
+
+from kb.project import Project
 
 log = get_plugin_logger(__name__)
 
@@ -59,6 +60,7 @@ class KbPluginConfig(Config):
 
 class KbPlugin(BasePlugin[KbPluginConfig]):
     def __init__(self) -> None:
+        self.project: Project | None = None
         self.cards_root: Path | None = None
         self.report_path: Path | None = None
         self.mermaid_path: Path | None = None
@@ -67,49 +69,31 @@ class KbPlugin(BasePlugin[KbPluginConfig]):
     # ------------------------------------------------------------------ config
 
     def on_config(self, config: Any) -> Any:
+        from kb.config import ConfigError
+
         base = Path(config.config_file_path).resolve().parent if config.config_file_path else Path.cwd()
-        self.cards_root = (base / self.config.cards).resolve()
+        try:
+            # the same project `kb check` works out: configuration, size limits, cache and report paths
+            self.project = Project.discover(base / self.config.cards,
+                                            report=base / self.config.report if self.config.report else None,
+                                            cwd=base)
+        except ConfigError as exc:
+            raise PluginError(f"kb: {exc}") from None
+        self.cards_root = self.project.cards_root
         self.mermaid_path = (base / self.config.mermaid).resolve()
-        self.report_path = self._report_path(base)
+        self.report_path = self.project.report_path.resolve()
         if MERMAID_DEST not in [str(s) for s in config.extra_javascript]:
             config.extra_javascript.append(MERMAID_DEST)
         return config
-
-    def _report_path(self, base: Path) -> Path:
-        if self.config.report:
-            return (base / self.config.report).resolve()
-        # the same place `kb check` writes it when given no --report
-        from kb.config import ConfigError, load_config
-
-        assert self.cards_root is not None
-        try:
-            loaded = load_config(start=self.cards_root)
-        except ConfigError as exc:
-            raise PluginError(f"kb: {exc}") from None
-        cfg = loaded.config
-        if cfg.report:
-            return (loaded.base / cfg.report).resolve()
-        cache = os.environ.get("KB_CACHE_DIR")
-        if cache:
-            cache_dir = Path(cache)
-        elif cfg.cache_dir:
-            cache_dir = loaded.base / cfg.cache_dir
-        else:
-            cache_dir = self.cards_root.parent / ".kb-cache"
-        return (cache_dir / "report.json").resolve()
 
     # ------------------------------------------------------------------ pages
 
     def on_files(self, files: Files, *, config: Any) -> Files:
         from kb import sitegen
         from kb.graph import build_graph
-        from kb.store import is_cards_root, load_kb
 
-        root = self.cards_root
-        assert root is not None
-        if not is_cards_root(root):
-            raise PluginError(f"kb: {root} is not a cards root (expected topics/, digests/ or courses/ inside it)")
-        kb = load_kb(root)
+        assert self.project is not None
+        kb = self.project.load_kb()
         graph = build_graph(kb)
         self._check_cards(kb, graph, strict=bool(config.strict))
 
@@ -145,14 +129,14 @@ class KbPlugin(BasePlugin[KbPluginConfig]):
 
     def _check_cards(self, kb: Any, graph: Any, *, strict: bool) -> None:
         """Card errors, reported as ``kb lint`` reports them."""
-        from kb.config import ConfigError, load_config
+        from kb.config import ConfigError
         from validators.context import RuleContext
         from validators.diagnostic import Severity
         from validators.engine import run_rules, summarize
 
+        assert self.project is not None
         try:
-            cfg = load_config(start=kb.root).config
-            diags = run_rules(RuleContext(kb, graph, cfg), stages=("offline",))
+            diags = run_rules(RuleContext(kb, graph, self.project.config), stages=("offline",))
         except ConfigError as exc:
             raise PluginError(f"kb: {exc}") from None
         errors = [d for d in diags if d.severity == Severity.error]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
 import networkx as nx
 
@@ -12,6 +12,11 @@ from kb.loader import Span
 from kb.store import Card, KnowledgeBase
 from validators.diagnostic import Finding
 
+if TYPE_CHECKING:  # the stages' packages load only when a stage runs
+    from validators.claims.ledger import LedgerEntry
+    from validators.facts import FactReport
+    from validators.links import LinkReport
+
 
 @dataclass
 class RuleContext:
@@ -19,14 +24,14 @@ class RuleContext:
     graph: nx.MultiDiGraph
     config: KbConfig
     #: results of the link stage (validators.links), None when it did not run
-    links: Any = None
+    links: LinkReport | None = None
     #: results of the fact stage (validators.facts), None when it did not run
-    facts: Any = None
+    facts: FactReport | None = None
     #: claim evidence gathered this run, keyed by claim uid ("<card-id>#<claim-id>")
     evidence: dict[str, Any] = field(default_factory=dict)
-    _ledger: list[Any] | None = field(default=None, init=False, repr=False)
+    _ledger: list[LedgerEntry] | None = field(default=None, init=False, repr=False)
 
-    def claims_ledger(self) -> list[Any]:
+    def claims_ledger(self) -> list[LedgerEntry]:
         """The claims ledger with this run's evidence, built once and shared by the rules and the report."""
         if self._ledger is None:
             from validators.claims import ledger

@@ -17,15 +17,15 @@ auto      ``github`` when ``GITHUB_ACTIONS`` is ``"true"``, else ``text``
 Every format is rendered by :func:`render` as a string; the caller decides
 where it goes.  :func:`write_report` writes the JSON report to a file
 atomically, so a reader (the site build, a dashboard) never sees half of one.
+The typed machine report (:class:`kb.report.Report`: diagnostics, claims
+ledger, link and fact results) is built by :mod:`validators.reporters.machine`.
 Each format lives in its own module, imported only when it is used.
 """
 
 from __future__ import annotations
 
-import contextlib
 import importlib
 import os
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -104,23 +104,9 @@ def write_report(
     see either the old report or the whole new one.  Missing parent folders
     are created.
     """
+    from kb.report import write_text_atomic
     from validators.reporters import json_
 
-    target = Path(path)
     # render first: a failure here must leave any previous report untouched
     text = json_.render(diagnostics, summary, root=Path(root), extra=extra)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        # mkstemp makes the file private; a report is meant to be read, so keep the old file's mode
-        os.chmod(tmp_name, target.stat().st_mode & 0o777 if target.exists() else 0o644)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp_name, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp_name)
-        raise
-    return target
+    return write_text_atomic(Path(path), text)

@@ -1,0 +1,391 @@
+"""The machine report: one typed model of everything a ``kb check`` run found.
+
+``kb check`` writes it (``--report``, default ``<cache>/report.json``) and
+prints it with ``--format json``; the site reads it for status badges; ``kb
+report merge`` combines the reports of sharded runs into one.  It is plain
+data: this module knows nothing of the validators that fill it (they build it
+in :mod:`validators.reporters`), so the core and the site can read a report
+without importing a rule.
+
+Shape (``"version": 1``, a public contract; keys in this order)::
+
+    version      1
+    summary      counts by severity and the number of card files
+    diagnostics  every finding, paths relative to the cards root
+    generated_at when the run finished (UTC, ISO 8601)
+    claims       the claims ledger: every claim, its status and evidence
+    links        the link stage: outcome of every checked target
+    facts        the fact stage: result of every claim's check
+    run          what ran: stages, shard, a digest of the cards
+
+Only ``version``, ``summary`` and ``diagnostics`` are always present (that is
+also what ``kb lint --format json`` prints); a section is absent when its
+stage did not run.  Within a version keys are only added, never removed or
+changed in meaning, and readers ignore keys they do not know; any other
+change raises :data:`REPORT_VERSION`.
+
+Reading goes through :func:`load_report`: a missing file is ``None`` (the
+"no report yet" state), anything else that is not a report of this version
+is a :class:`ReportError` with one clear line.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any, Iterable, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+REPORT_VERSION = 1
+
+Severity = Literal["error", "warning", "info"]
+ClaimStatus = Literal["verified", "not-verified", "disputed", "failing"]
+LinkOutcomeName = Literal["ok", "broken", "blocked", "unchecked"]
+IdentityVerdict = Literal["match", "mismatch", "inconclusive"]
+FactStatus = Literal["ok", "mismatch", "uncheckable", "error"]
+Stage = Literal["offline", "links", "facts"]
+
+
+class ReportError(Exception):
+    """A report file that exists but cannot be used: unreadable, not JSON, another version, wrong shape."""
+
+
+class _Model(BaseModel):
+    # Keys are only ever added within a version, so a reader ignores keys it does not know:
+    # a report from a newer kb of the same version still reads.
+    model_config = ConfigDict(extra="ignore")
+
+
+class Summary(_Model):
+    """Findings by severity, and how many card files were read."""
+
+    error: int = Field(default=0, ge=0, description="Findings of severity error.")
+    warning: int = Field(default=0, ge=0, description="Findings of severity warning.")
+    info: int = Field(default=0, ge=0, description="Findings of severity info.")
+    files: int = Field(default=0, ge=0, description="Card files read.")
+
+    model_config = ConfigDict(extra="allow")  # stages may add counts of their own
+
+    @classmethod
+    def of(cls, diagnostics: Iterable[Diagnostic], files: int) -> Summary:
+        counts = {"error": 0, "warning": 0, "info": 0}
+        for d in diagnostics:
+            counts[d.severity] += 1
+        return cls(files=files, **counts)
+
+
+class Diagnostic(_Model):
+    """One finding, located in a card file."""
+
+    code: str = Field(description="Rule code, e.g. KB302.")
+    name: str = Field(description="Rule name: the bad pattern, in kebab-case.")
+    severity: Severity = Field(description="Severity after configuration.")
+    path: str = Field(description="Card file, relative to the cards root (posix).")
+    line: int = Field(ge=1, description="1-based line of the start.")
+    col: int = Field(ge=1, description="1-based column of the start.")
+    end_line: int = Field(ge=1, description="1-based line of the end.")
+    end_col: int = Field(ge=1, description="1-based column of the end.")
+    card: str | None = Field(description="'<kind>:<id>' of the card, when it is known.")
+    message: str = Field(description="What is wrong.")
+    hint: str | None = Field(default=None, description="How to fix it.")
+    url: str | None = Field(default=None, description="The rule's documentation page.")
+
+    def sort_key(self) -> tuple[Any, ...]:
+        """The order every report lists findings in (the engine's order)."""
+        return (self.path, self.line, self.col, self.code, self.message)
+
+
+class ClaimEntry(_Model):
+    """One entry of the claims ledger: a ``claims:`` item or a ``[NOT VERIFIED]`` marker in prose."""
+
+    uid: str = Field(description="'<card-id>#<claim-id>'; markers are '<card-id>#nv-<n>'.")
+    card: str = Field(description="'<kind>:<id>' of the card.")
+    card_kind: str
+    card_id: str
+    claim_id: str
+    origin: Literal["claim", "marker"] = Field(description="'claim' (a claims: entry) or 'marker' (a [NOT VERIFIED] in prose).")
+    path: str = Field(description="Card file, relative to the cards root.")
+    line: int = Field(ge=1)
+    col: int = Field(ge=1)
+    end_line: int = Field(ge=1)
+    end_col: int = Field(ge=1)
+    field: str = Field(description="Where in the card, e.g. 'claims[3]' or 'resources[2].why'.")
+    text: str = Field(description="The claim; for a marker, the clause it qualifies.")
+    status: ClaimStatus = Field(description="Status after this run's evidence.")
+    stated_status: str = Field(description="Status the card itself states.")
+    check: str | None = Field(default=None, description="Kind of the claim's machine check, if any.")
+    source: str | None = None
+    evidence: dict[str, Any] | None = Field(default=None, description="What the status rests on: method, date, by, measured, note...")
+    facts: dict[str, Any] | None = Field(default=None, description="The fact stage's result for this claim, when it ran.")
+
+
+class LinkOccurrence(_Model):
+    """One place a checked URL is written."""
+
+    card: str
+    path: str
+    field: str
+    line: int = Field(ge=1)
+    col: int = Field(ge=1)
+
+
+class LinkOutcome(_Model):
+    """What checking one target (a URL without its fragment, or arxiv:/doi: identifier) found."""
+
+    url: str = Field(description="The target: URL without fragment, or 'arxiv:<id>' / 'doi:<doi>'.")
+    outcome: LinkOutcomeName = Field(description="ok, broken, blocked (401/403/429, challenges, timeouts) or unchecked.")
+    status: int | None = Field(default=None, description="Last HTTP status, if any.")
+    reason: str = ""
+    final_url: str | None = None
+    moved_to: str | None = Field(default=None, description="Where a permanent redirect says the link now lives.")
+    redirects: list[tuple[str, int]] = Field(default_factory=list, description="Every hop: [url, status].")
+    title: str | None = None
+    cached: bool = False
+    occurrences: list[LinkOccurrence] = Field(default_factory=list)
+
+
+class IdentityEntry(_Model):
+    """The identity verdict for a URL as written in a card: is the page the work the card names?"""
+
+    expected_title: str
+    found_title: str | None = None
+    verdict: IdentityVerdict
+
+
+class LinkCounts(_Model):
+    checked: int = 0
+    ok: int = 0
+    broken: int = 0
+    blocked: int = 0
+    unchecked: int = 0
+    cached: int = 0
+    requests: int = 0
+    seconds: float = 0.0
+
+
+class LinksSection(_Model):
+    """The link stage's results."""
+
+    offline: bool = Field(default=False, description="No host could be reached: links not in the cache are unchecked.")
+    offline_reason: str = ""
+    counts: LinkCounts = Field(default_factory=LinkCounts)
+    summary: str = Field(default="", description="The stage's one-line summary.")
+    results: list[LinkOutcome] = Field(default_factory=list)
+    identity: dict[str, IdentityEntry] = Field(default_factory=dict, description="URL as written -> identity verdict.")
+    evidence: dict[str, dict[str, Any]] = Field(default_factory=dict, description="Claim uid -> evidence the resolvers found.")
+
+
+class FactResultEntry(_Model):
+    """The outcome of one claim's machine check."""
+
+    uid: str
+    card: str
+    card_kind: str
+    card_id: str
+    claim_id: str
+    claim_index: int = Field(ge=0)
+    path: str
+    kind: str = Field(description="The check's kind: params, macs, output_shape...")
+    status: FactStatus
+    claimed: str
+    measured: str | None = None
+    measured_value: Any = None
+    convention: str = ""
+    model: str | None = None
+    message: str = ""
+    hint: str | None = None
+    counterexample: dict[str, Any] | None = None
+    cached: bool = False
+    evidence: dict[str, Any] = Field(default_factory=dict)
+
+
+class FactsSection(_Model):
+    """The fact stage's results."""
+
+    versions: dict[str, str] | None = Field(default=None, description="torch and torchvision versions measured with.")
+    device: str = "auto"
+    measured: int = 0
+    cached: int = 0
+    seconds: float = 0.0
+    counts: dict[FactStatus, int] = Field(default_factory=dict)
+    results: list[FactResultEntry] = Field(default_factory=list)
+
+
+class Shard(_Model):
+    """Which part of the link and fact work a run did (``kb check --shard index/count``)."""
+
+    index: int = Field(ge=1)
+    count: int = Field(ge=1)
+
+    def __str__(self) -> str:
+        return f"{self.index}/{self.count}"
+
+
+class RunInfo(_Model):
+    """What produced the report."""
+
+    kb_version: str = ""
+    stages: list[Stage] = Field(default_factory=list, description="Rule stages that ran.")
+    shard: Shard | None = Field(default=None, description="The part of the link and fact work done; absent: all of it.")
+    cards_digest: str = Field(default="", description="sha256 over the card files' paths and bytes, to tell whether reports describe the same cards.")
+    fail_on: Severity | None = Field(default=None, description="Lowest severity that failed the run.")
+
+
+class Report(_Model):
+    """The machine report (see the module docstring)."""
+
+    version: Literal[1] = Field(default=REPORT_VERSION, description="Version of this shape.")
+    summary: Summary = Field(default_factory=Summary)
+    diagnostics: list[Diagnostic] = Field(default_factory=list)
+    generated_at: str | None = Field(default=None, description="When the run finished (UTC, ISO 8601).")
+    claims: list[ClaimEntry] | None = Field(default=None, description="The claims ledger; absent when not computed.")
+    links: LinksSection | None = Field(default=None, description="Link results; absent when links were not checked.")
+    facts: FactsSection | None = Field(default=None, description="Fact results; absent when facts were not re-run.")
+    run: RunInfo | None = None
+
+    model_config = ConfigDict(
+        extra="ignore",
+        json_schema_extra={"$schema": "https://json-schema.org/draft/2020-12/schema", "title": "kb check report"},
+    )
+
+    # ------------------------------------------------------------------ views
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready, keys in contract order; absent sections are left out rather than null."""
+        doc = self.model_dump(mode="json")
+        for key in ("generated_at", "claims", "links", "facts", "run"):
+            if doc.get(key) is None:
+                doc.pop(key, None)
+        return doc
+
+    def to_json(self) -> str:
+        # ensure_ascii off: card text is full of names and symbols people should read as written
+        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
+
+    def link(self, url: str) -> LinkOutcome | None:
+        """The link result for target ``url`` (as the link stage keys it), if the report has one."""
+        if self.links is None:
+            return None
+        for r in self.links.results:
+            if r.url == url:
+                return r
+        return None
+
+    def findings_for(self, rel_path: str) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.path == rel_path]
+
+    def claim(self, uid: str) -> ClaimEntry | None:
+        for c in self.claims or ():
+            if c.uid == uid:
+                return c
+        return None
+
+    # ------------------------------------------------------------------ files
+
+    def write(self, path: Path | str) -> Path:
+        """Write the report to ``path`` atomically (see :func:`write_text_atomic`)."""
+        return write_text_atomic(Path(path), self.to_json())
+
+
+def report_json_schema() -> dict[str, Any]:
+    """JSON Schema of :class:`Report` (``schemas/report.schema.json``)."""
+    schema = Report.model_json_schema()
+    schema.setdefault("$schema", "https://json-schema.org/draft/2020-12/schema")
+    return schema
+
+
+def parse_report(data: Any, *, where: str = "report") -> Report:
+    """Validate decoded JSON as a report; :class:`ReportError` with one clear line when it is not one."""
+    if not isinstance(data, dict):
+        raise ReportError(f"{where}: not a kb check report (expected a JSON object, found {type(data).__name__})")
+    version = data.get("version")
+    if version != REPORT_VERSION:
+        if isinstance(version, int) and not isinstance(version, bool) and version > REPORT_VERSION:
+            advice = "it was written by a newer kb; upgrade kb, or run 'kb check' again with this one"
+        else:
+            advice = "run 'kb check' again to write a current one"
+        raise ReportError(f"{where}: report version {version!r} is not supported (this kb reads version "
+                          f"{REPORT_VERSION}); {advice}")
+    try:
+        return Report.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors(include_url=False)[0]
+        loc = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in err["loc"]).lstrip(".") or "(top level)"
+        more = f" (and {exc.error_count() - 1} more problem(s))" if exc.error_count() > 1 else ""
+        raise ReportError(f"{where}: not a valid kb check report: {loc}: {err['msg']}{more}") from None
+
+
+def load_report(path: Path | str | None) -> Report | None:
+    """The report at ``path``; ``None`` when there is none yet; :class:`ReportError` when it is unusable."""
+    if path is None:
+        return None
+    path = Path(path)
+    if not path.exists():
+        return None
+    if path.is_dir():
+        raise ReportError(f"{path}: is a folder, not a report file")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ReportError(f"{path}: not a kb check report (not UTF-8 text)") from None
+    except OSError as exc:
+        raise ReportError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ReportError(f"{path}: not a kb check report (invalid JSON at line {exc.lineno}, column {exc.colno}: "
+                          f"{exc.msg}; was the run interrupted?)") from None
+    return parse_report(data, where=str(path))
+
+
+def cards_digest(root: Path, files: Iterable[Path]) -> str:
+    """sha256 over each card file's path (relative to ``root``) and bytes, in path order.
+
+    Two reports with the same digest describe the same cards, whichever
+    machine or checkout wrote them.  A file that cannot be read counts by its
+    name alone (the loader reports it).
+    """
+    h = hashlib.sha256()
+    entries = []
+    for p in files:
+        try:
+            rel = Path(p).resolve().relative_to(Path(root).resolve()).as_posix()
+        except ValueError:
+            rel = Path(p).as_posix()
+        entries.append((rel, Path(p)))
+    for rel, p in sorted(entries):
+        h.update(rel.encode("utf-8", "surrogateescape") + b"\0")
+        try:
+            h.update(hashlib.sha256(p.read_bytes()).digest())
+        except OSError:
+            h.update(b"unreadable")
+    return "sha256:" + h.hexdigest()
+
+
+def write_text_atomic(target: Path, text: str) -> Path:
+    """Write ``text`` to ``target`` so that readers see the old file or the whole new one.
+
+    The text goes to a temporary file in the same folder, is flushed to disk
+    and then moved over ``target`` with :func:`os.replace`.  Missing parent
+    folders are created; an existing file's permissions are kept.
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        # mkstemp makes the file private; a report is meant to be read, so keep the old file's mode
+        os.chmod(tmp_name, target.stat().st_mode & 0o777 if target.exists() else 0o644)
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp_name, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp_name)
+        raise
+    return target
