@@ -307,13 +307,15 @@ def cmd_import(args: argparse.Namespace) -> int:
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out {out} exists and is not a folder")
     from validators.claims import suggest_claims
+    from validators.reporters._common import escape_controls as _escape_controls
 
     result = import_cards(sources, out, suggest=suggest_claims)
     for p in result.problems:
-        print(f"{p.path}:{p.line}:{p.col}: KB190 [warning] {p.message}", file=sys.stderr)
+        print(f"{p.path}:{p.line}:{p.col}: KB190 [{p.severity}] {_escape_controls(p.message)}", file=sys.stderr)
     _say(args, f"imported {len(sources)} file(s): wrote {len(result.written)} card(s) to {out}"
          + (f"; {len(result.problems)} thing(s) could not be mapped" if result.problems else ""))
-    return EXIT_OK
+    # a card that could not be written at all is lost content: fail, as an error finding would
+    return EXIT_FINDINGS if any(p.severity == "error" for p in result.problems) else EXIT_OK
 
 
 def cmd_schema(args: argparse.Namespace) -> int:

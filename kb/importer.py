@@ -73,6 +73,15 @@ and ``<out>/courses/<id>.yaml``.  Keys follow the order of the models in
 written as null so the gap is visible), Markdown with line breaks is written
 as a ``|`` block, and unicode is written as is.
 
+Every card written fits the schema: before a card is written it is
+validated, and a part that does not fit (a year out of range, a claim with
+no text) is dropped and reported under ``KB190``; a card whose own fields
+cannot fit (no usable id) is not written, and that is reported as an error.
+Ids made from free text are at most :data:`MAX_ID_LENGTH` characters (cut
+at a word, with a hash of the whole, see :func:`bounded_id`), so a long
+title cannot make a file name the file system refuses.  Strings that YAML
+1.2 would read as numbers, booleans or null ("1e3", "0o17") are quoted.
+
 Topic and digest files are rewritten on every import, so importing the same
 source twice gives the same files.  A digest that two sources both carry
 (same title and kind) is written once; a different digest that would get an
@@ -130,6 +139,8 @@ class ImportProblem:
     message: str
     code: str = CODE
     name: str = NAME
+    #: "error" when a card was lost (not written at all), "warning" when only some text was
+    severity: str = "warning"
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}:{self.col}: {self.code} {self.message}"
@@ -198,6 +209,27 @@ def slugify(text: str) -> str:
     folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     slug = re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")
     return slug
+
+
+#: Longest id the importer makes from free text: ids are file names, and file systems limit those.
+MAX_ID_LENGTH = 64
+
+
+def bounded_id(slug: str, limit: int = MAX_ID_LENGTH) -> str:
+    """``slug`` cut to at most ``limit`` characters at a word break, with a short hash of the whole.
+
+    Two long titles that share their first words still get different ids
+    (the hash is of the full slug); a short slug is returned unchanged.
+    """
+    if len(slug) <= limit:
+        return slug
+    import hashlib
+
+    digest = hashlib.sha1(slug.encode("utf-8")).hexdigest()[:8]
+    head = slug[: limit - len(digest) - 1]
+    if "-" in head[limit // 2 :]:
+        head = head[: head.rindex("-")]
+    return f"{head.rstrip('-')}-{digest}"
 
 
 def humanize(raw: str) -> str:
@@ -435,7 +467,7 @@ def _needs_cards(text: str) -> tuple[str, list[str]]:
             out.append(sentence)
             continue
         name = m["name"].strip()
-        slug = slugify(name)
+        slug = bounded_id(slugify(name))
         if slug and _SLUG.match(slug) and len(name.split()) <= 6:
             found.append(slug)
             repaired = sentence
@@ -475,24 +507,25 @@ class _Parser:
         self.problems: list[ImportProblem] = []
         self.course_ids: list[str] = []
 
-    def problem(self, line: int, col: int, message: str) -> None:
-        self.problems.append(ImportProblem(self.path, line, col, message))
+    def problem(self, line: int, col: int, message: str, severity: str = "warning") -> None:
+        self.problems.append(ImportProblem(self.path, line, col, message, severity=severity))
 
     # -- the whole card --
 
     def parse(self) -> ParsedCard:
         first = next((ln for ln in self.lines if ln.stripped), None)
         if first is None:
-            self.problem(1, 1, "file is empty: no topic title on the first line")
+            self.problem(1, 1, "file is empty: no topic title on the first line", "error")
             return ParsedCard(self.path, {}, [], {}, self.problems)
         raw_title = first.stripped
-        topic_id = slugify(raw_title)
+        topic_id = bounded_id(slugify(raw_title))
         title = humanize(raw_title)
         topic: dict[str, Any] = {"id": topic_id, "title": title}
         if raw_title != title:
             topic["aliases"] = [raw_title]
         if not topic_id:
-            self.problem(first.no, first.col, f"cannot make a topic id from the title {raw_title!r}; the card was not imported")
+            self.problem(first.no, first.col, f"cannot make a topic id from the title {raw_title!r}; the card was not imported",
+                         "error")
 
         sections = _split_sections([ln for ln in self.lines if ln.no > first.no])
         # Courses first: their ids are needed to repair glued words elsewhere.
@@ -692,6 +725,7 @@ class _Parser:
                     if not name:
                         continue
                     if _SLUG.match(name):
+                        name = bounded_id(name)
                         if name not in self.course_ids:
                             self.course_ids.append(name)
                             course_lines[name] = ln.no
@@ -717,7 +751,7 @@ class _Parser:
         for i, m in enumerate(matches):
             end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
             emphasis = text[m.end() : end].strip().rstrip("-").strip()
-            cid = m["course"]
+            cid = bounded_id(m["course"])
             line, col = joined.locate(m.start("course"))
             if not emphasis:
                 self.problem(line, col, f"course {cid!r} is named with no emphasis")
@@ -805,6 +839,9 @@ class _Parser:
             if not in_key and _BULLET_RE.match(ln.text):
                 in_key = True  # bullets without the label still are the key content
             (key_lines if in_key else focus).append(ln)
+        if not title.strip():
+            self.problem(header.no, header.col, "digest has no title after its marker; it is called 'Untitled digest'")
+            title = "Untitled digest"
         digest: dict[str, Any] = {"id": "", "kind": kind, "title": title, "url": url}
         arxiv = re.search(r"arxiv\.org/(?:abs|pdf)/(\d{4}\.\d{4,5})", url or "")
         if arxiv:
@@ -977,17 +1014,17 @@ def digest_base_id(title: str) -> str:
 
 
 def _assign_digest_ids(digests: list[dict[str, Any]]) -> None:
-    bases = [digest_base_id(d["title"]) for d in digests]
+    bases = [bounded_id(digest_base_id(d["title"]) or "digest", MAX_ID_LENGTH - 16) for d in digests]
     counts = Counter(bases)
     used: set[str] = set()
     for d, base in zip(digests, bases):
         ident = base
         if counts[base] > 1:
             # Two digests lead with the same name (a paper and its code): say which is which.
-            if d["kind"] == "paper" or not d.get("_qualifier"):
+            words = (d.get("_qualifier") or "").split()
+            suffix = bounded_id(slugify(words[-1]), 12) if words and d["kind"] != "paper" else ""
+            if not suffix:
                 suffix = d["kind"] if d["kind"] != "reference-doc" else "docs"
-            else:
-                suffix = slugify(d["_qualifier"].split()[-1])
             ident = f"{base}-{suffix}"
         n, candidate = 1, ident
         while candidate in used:
@@ -1067,9 +1104,20 @@ class _CardDumper(yaml.SafeDumper):
         return super().increase_indent(flow, False)
 
 
+#: Plain scalars that YAML 1.2's core schema reads as something other than a string, and that
+#: PyYAML's YAML 1.1 rules would write unquoted ("0o17" is an int there, "1e3" a float).
+_CORE_NON_STR = re.compile(
+    r"^(?:~|null|Null|NULL|true|True|TRUE|false|False|FALSE|[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+"
+    r"|[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+)
+
+
 def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
     if "\n" in value:
+        # PyYAML falls back to a quoted scalar when a block cannot hold the text as it is
         return dumper.represent_scalar("tag:yaml.org,2002:str", _clean_multiline(value) + "\n", style="|")
+    if _CORE_NON_STR.match(value):
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style='"')
     return dumper.represent_scalar("tag:yaml.org,2002:str", value)
 
 
@@ -1108,15 +1156,72 @@ def _prune(value: Any, path: tuple[str, ...] = ()) -> Any:
     return value
 
 
-def _as_card(model: type[BaseModel], data: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
-    """Validate against the schema and return the data in schema order (or as given, with the error)."""
-    try:
-        obj = model.model_validate(data)
-    except ValidationError as exc:
-        err = exc.errors(include_url=False)[0]
-        where = ".".join(str(p) for p in err.get("loc", ()))
-        return _prune(data), f"{where}: {err.get('msg', 'invalid')}"
-    return _prune(obj.model_dump(mode="json", by_alias=True)), None
+def _as_card(model: type[BaseModel], data: dict[str, Any]) -> tuple[dict[str, Any] | None, list[str]]:
+    """The card in schema order, made to fit the schema; or None when it cannot be made to fit.
+
+    What does not fit is dropped, one schema error at a time, from the
+    innermost part out: a field, then the list item or entry holding it.
+    Each drop is described in the returned list, so nothing goes silently.
+    The card itself is never dropped this way: when its own required
+    fields do not fit, the result is None.
+    """
+    import copy
+
+    data = copy.deepcopy(data)
+    notes: list[str] = []
+    failed_at: dict[tuple[Any, ...], str] = {}
+    for _ in range(200):
+        try:
+            obj = model.model_validate(data)
+        except ValidationError as exc:
+            err = exc.errors(include_url=False)[0]
+        else:
+            return _prune(obj.model_dump(mode="json", by_alias=True)), notes
+        loc = _data_path(data, tuple(err.get("loc", ())))
+        what = f"{'.'.join(str(p) for p in loc) or 'the card'}: {err.get('msg', 'invalid')}"
+        # A field the schema requires fails again once dropped ("Field required", one level
+        # up): then what holds it is dropped instead, and reported under the first error.
+        target = loc
+        while target and target in failed_at:
+            what = failed_at.pop(target)
+            notes.remove(next(n for n in reversed(notes) if n.startswith(what)))
+            target = target[:-1]
+        if len(target) < 1 or (len(target) == 1 and target[0] in model.model_fields
+                               and model.model_fields[target[0]].is_required()):
+            notes.append(what)
+            return None, notes
+        _remove(data, target)
+        failed_at[target] = what
+        notes.append(f"{what} (dropped {'.'.join(str(p) for p in target)})")
+    return None, notes
+
+
+def _data_path(data: Any, loc: tuple[Any, ...]) -> tuple[Any, ...]:
+    """The part of a pydantic error location that names keys and indexes in ``data``."""
+    out: list[Any] = []
+    node = data
+    for i, part in enumerate(loc):
+        if isinstance(node, dict) and part in node:
+            out.append(part)
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            out.append(part)
+            node = node[part]
+        elif i == len(loc) - 1 and isinstance(part, str) and not part.startswith("["):
+            out.append(part)  # a missing field: named, so that its holder is dropped next
+        # anything else is a union's tag ("formula") or "[key]", not a place in the data
+    return tuple(out)
+
+
+def _remove(data: Any, path: tuple[Any, ...]) -> None:
+    node = data
+    for part in path[:-1]:
+        node = node[part]
+    last = path[-1]
+    if isinstance(node, dict):
+        node.pop(last, None)
+    elif isinstance(node, list) and isinstance(last, int) and 0 <= last < len(node):
+        del node[last]
 
 
 def find_schema_dir(out: Path) -> Path | None:
@@ -1160,8 +1265,8 @@ def import_cards(
     result = ImportResult()
     schemas = schema_dir if schema_dir is not None else find_schema_dir(out)
 
-    def report(path: Path, line: int, message: str) -> None:
-        result.problems.append(ImportProblem(path, line, 1, message))
+    def report(path: Path, line: int, message: str, severity: str = "warning") -> None:
+        result.problems.append(ImportProblem(path, line, 1, message, severity=severity))
 
     def modeline(kind: str, target: Path) -> str | None:
         if schemas is None:
@@ -1172,12 +1277,26 @@ def import_cards(
         except ValueError:  # another drive on Windows
             return schema_file.resolve().as_posix()
 
-    def write(kind: str, folder: str, ident: str, data: dict[str, Any]) -> None:
+    def write(kind: str, folder: str, ident: str, data: dict[str, Any], source: Path, line: int) -> bool:
         target = out / folder / f"{ident}.yaml"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(dump_card(data, modeline(kind, target)), encoding="utf-8")
+        try:
+            text = dump_card(data, modeline(kind, target))
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+        except (OSError, yaml.YAMLError, ValueError) as err:
+            report(source, line, f"{kind} {ident!r} could not be written to {target}: {err}", "error")
+            return False
         if target not in result.written:
             result.written.append(target)
+        return True
+
+    def fit(kind: str, model: type[BaseModel], data: dict[str, Any], source: Path, line: int) -> dict[str, Any] | None:
+        card, notes = _as_card(model, data)
+        for note in notes:
+            report(source, line, f"{kind} {data.get('id')!r} does not fit the schema: {note}")
+        if card is None:
+            report(source, line, f"{kind} {data.get('id')!r} was not written: it cannot be made to fit the schema", "error")
+        return card
 
     topics_seen: dict[str, Path] = {}
     digests_seen: dict[str, dict[str, Any]] = {}
@@ -1188,7 +1307,7 @@ def import_cards(
         try:
             text = source.read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError) as err:
-            result.problems.append(ImportProblem(source, 1, 1, f"cannot read source: {err}"))
+            result.problems.append(ImportProblem(source, 1, 1, f"cannot read source: {err}", severity="error"))
             continue
         card = parse_card_text(text, source)
         result.problems.extend(card.problems)
@@ -1213,14 +1332,18 @@ def import_cards(
             elif same is not None:
                 continue
             digests_seen[d["id"]] = d
+            line = card.digest_lines.get(d["id"], 1)
             if suggest is not None and d.get("key_points") and not d.get("claims"):
-                proposed = suggest(d["key_points"], title=d.get("title"), focus=d.get("focus"))
+                try:
+                    proposed = suggest(d["key_points"], title=d.get("title"), focus=d.get("focus"))
+                except Exception as err:  # a suggester bug costs the suggestions, never the import
+                    report(source, line, f"no claims suggested for digest {d['id']!r}: {err.__class__.__name__}: {err}")
+                    proposed = []
                 if proposed:
                     d["claims"] = proposed
-            data, error = _as_card(Digest, d)
-            if error:
-                report(source, card.digest_lines.get(d["id"], 1), f"digest {d['id']!r} does not fit the schema: {error}")
-            write("digest", "digests", d["id"], data)
+            data = fit("digest", Digest, d, source, line)
+            if data is None or not write("digest", "digests", d["id"], data, source, line):
+                continue
             if d["id"] not in result.digests:
                 result.digests.append(d["id"])
         topic["digests"] = [renamed.get(i, i) for i in topic["digests"]]
@@ -1228,10 +1351,9 @@ def import_cards(
             if res.get("digest") in renamed:
                 res["digest"] = renamed[res["digest"]]
 
-        data, error = _as_card(Topic, topic)
-        if error:
-            report(source, card.topic_line, f"topic {topic['id']!r} does not fit the schema: {error}")
-        write("topic", "topics", topic["id"], data)
+        data = fit("topic", Topic, topic, source, card.topic_line)
+        if data is None or not write("topic", "topics", topic["id"], data, source, card.topic_line):
+            continue
         result.topics.append(topic["id"])
 
         for cid, line in card.courses.items():
@@ -1244,10 +1366,10 @@ def import_cards(
             _add_topic(courses[cid], topic["id"])
 
     for cid in course_order:
-        data, error = _as_card(Course, courses[cid])
-        if error:
-            report(out / "courses" / f"{cid}.yaml", 1, f"course {cid!r} does not fit the schema: {error}")
-        write("course", "courses", cid, data)
+        path = out / "courses" / f"{cid}.yaml"
+        data = fit("course", Course, courses[cid], path, 1)
+        if data is None or not write("course", "courses", cid, data, path, 1):
+            continue
         result.courses.append(cid)
     return result
 

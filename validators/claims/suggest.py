@@ -568,7 +568,10 @@ def _formulas(line: _Line, ctx: _Context, out: _Builder, state: dict[str, Any]) 
         for pm in re.finditer(r"(?<![A-Za-z\\’′'])p\s*=(?![’′'=])", text[:m.start()]):
             definition = _rhs(text, pm.end(), stop_at_equals=True)
             if definition:
-                where["p"] = normalise_math(definition)
+                try:
+                    where["p"] = normalise_math(definition)
+                except ExpressionError:  # half a formula (a truncated \frac{) proposes nothing
+                    pass
         if where.get("p") == "0":
             where.pop("p")
         grid: dict[str, list[int]] = {}
@@ -577,8 +580,8 @@ def _formulas(line: _Line, ctx: _Context, out: _Builder, state: dict[str, Any]) 
             grid["k"] = [1, 3, 5, 7]
         if re.search(r"s\s*>\s*1", text):
             grid["s"] = [2, 3]
-        formula = normalise_math(rhs)
         try:
+            formula = normalise_math(rhs)
             _expr, _defs, free = formula_variables(formula, where)
         except (ExpressionError, FormulaProblem):
             continue
