@@ -243,7 +243,10 @@ def test_per_host_interval_spaces_requests(tmp_path, servers):
     urls = [servers.route(1, f"/spaced/{i}", Reply(200, "ok")) for i in range(4)]
     check(tmp_path, servers, urls, per_host_interval_ms=100)
     times = sorted(r.at for r in servers.requests(1))
-    assert all(b - a >= 0.09 for a, b in zip(times, times[1:]))
+    # read where the server receives each request: allow for scheduling jitter on a busy machine,
+    # and hold the whole run to the spacing too (unspaced, all four land within a few ms)
+    assert all(b - a >= 0.06 for a, b in zip(times, times[1:]))
+    assert times[-1] - times[0] >= 0.27
 
 
 def test_total_timeout_marks_the_rest_unchecked(tmp_path, servers):

@@ -68,7 +68,9 @@ def test_arxiv_ids_are_batched_and_spaced(tmp_path, servers):
     assert [r.outcome for r in report.results.values()] == [Outcome.ok] * 3
     reqs = seen["arxiv"]
     assert len(reqs) == 2
-    assert reqs[1].at - reqs[0].at >= 0.29
+    # times are taken where the server reads each request, so scheduling jitter on a busy
+    # machine can eat a little of the gap; without spacing the gap would be near zero
+    assert reqs[1].at - reqs[0].at >= 0.24
     assert reqs[0].query["id_list"] == ["1512.03385,2304.07193"]
     assert all(v.verdict == "match" for v in report.identity.values())
 
