@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 TORCH  := torch==2.14.1 torchvision==0.29.1
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: check test lint site serve schemas bench clean install
+.PHONY: check test lint site serve schemas bench clean install fuzz
 
 install: $(VENV)/.installed node_modules/.installed
 
@@ -38,6 +38,13 @@ lint: $(VENV)/.installed
 test: install
 	@bash scripts/ensure-chromium.sh
 	$(BIN)/python -m pytest
+
+## fuzz: the property tests at length: FUZZ_EXAMPLES inputs per target (make test runs a small fixed sample)
+FUZZ_EXAMPLES ?= 10000
+FUZZ_SEED     ?= 13
+fuzz: install
+	KB_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest tests/fuzz -q -p no:cacheprovider --timeout=0 \
+		--hypothesis-seed=$(FUZZ_SEED) --hypothesis-show-statistics
 
 site: install
 	$(BIN)/mkdocs build --strict

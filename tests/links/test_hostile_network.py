@@ -230,7 +230,7 @@ def test_refusals_are_not_relabelled_as_no_network(tmp_path, monkeypatch):
 @pytest.mark.slow
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="worker processes are Linux-only")
 def test_a_killed_parent_takes_its_workers_with_it(tmp_path, servers):
-    urls = [servers.route(i % 2, f"/orphan/{i}", Reply(200, "ok", delay=0.2)) for i in range(80)]
+    urls = [servers.route(i % 2, f"/orphan/{i}", Reply(200, "ok", delay=0.3)) for i in range(160)]
     cards = tmp_path / "cards"
     write_kb(cards, topics=[topic(summary=" ".join(urls))])
     script = textwrap.dedent(f"""
@@ -239,7 +239,7 @@ def test_a_killed_parent_takes_its_workers_with_it(tmp_path, servers):
         from tests.links.conftest import fast_config
         from validators.links import run_links, workers
         workers.MIN_TARGETS_PER_WORKER = 4
-        cfg = fast_config(None, workers=2, per_host_concurrency=1, concurrency=2)
+        cfg = fast_config(None, workers=2, per_host_concurrency=4, concurrency=8)
         run_links(load_kb(Path({str(cards)!r})), cfg, cache_dir=Path({str(tmp_path / 'cache')!r}), progress=False)
     """)
     proc = subprocess.Popen([sys.executable, "-c", script], cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)})
@@ -247,9 +247,14 @@ def test_a_killed_parent_takes_its_workers_with_it(tmp_path, servers):
     while time.monotonic() < deadline and len({r.port for r in servers.requests()}) < 2:
         time.sleep(0.05)
     assert len({r.port for r in servers.requests()}) == 2, "both processes should be sending"
+    # Kill just as a wave of requests arrives: the next wave would come 0.3 s later (the
+    # servers answer after 0.3 s, and each answer frees a slot for a new request).
+    seen = len(servers.requests())
+    while len(servers.requests()) == seen and time.monotonic() < deadline:
+        time.sleep(0.002)
+    killed_at = time.monotonic()
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait(10)
-    time.sleep(0.5)  # requests already on the wire may still land
-    servers.clear_log()
     time.sleep(1.5)
-    assert servers.requests() == []
+    late = [round(r.at - killed_at, 2) for r in servers.requests() if r.at > killed_at + 0.15]
+    assert late == []
