@@ -172,13 +172,14 @@ def cmd_lint(args: argparse.Namespace) -> int:
     return _emit(args, session, diags)
 
 
-def _run_links(args: argparse.Namespace, session: Session, evidence: dict) -> Any:
-    from validators.links import run_links
+def _run_links(args: argparse.Namespace, session: Session, evidence: dict, shard: tuple[int, int] | None = None) -> Any:
+    from validators.sharding import run_links_shard
 
     cfg = session.config.links
-    return run_links(
+    return run_links_shard(
         session.kb,
         cfg,
+        shard,
         cache_dir=session.cache_dir,
         allow_private_hosts=bool(args.allow_private_hosts or cfg.allow_private_hosts),
         progress=_progress_enabled(args),
@@ -192,8 +193,9 @@ def _torch_available() -> bool:
     return importlib.util.find_spec("torch") is not None and importlib.util.find_spec("torchvision") is not None
 
 
-def _run_facts(args: argparse.Namespace, session: Session) -> Any:
+def _run_facts(args: argparse.Namespace, session: Session, shard: tuple[int, int] | None = None) -> Any:
     from validators.facts import run_facts
+    from validators.sharding import fact_selector
 
     device = args.device or session.config.facts.device
     return run_facts(
@@ -202,6 +204,7 @@ def _run_facts(args: argparse.Namespace, session: Session) -> Any:
         cache_dir=session.cache_dir,
         device=device,
         progress=_progress_enabled(args),
+        select=fact_selector(shard),
     )
 
 
@@ -216,18 +219,26 @@ def cmd_check(args: argparse.Namespace) -> int:
     from validators.engine import run_rules, summarize
     from validators.reporters.machine import build_report
 
+    shard = None
+    if args.shard is not None:
+        from validators.sharding import parse_shard
+
+        try:
+            shard = parse_shard(args.shard)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
     session = Session(args)
     stages = ["offline"]
     evidence: dict = {}
     links = facts = None
     started = time.monotonic()
     if not args.no_links:
-        links = _run_links(args, session, evidence)
+        links = _run_links(args, session, evidence, shard)
         stages.append("links")
         _say(args, links.summary_line())
     if not args.no_facts:
         if _torch_available():
-            facts = _run_facts(args, session)
+            facts = _run_facts(args, session, shard)
             stages.append("facts")
             _say(args, facts.summary_line())
         else:
@@ -236,11 +247,62 @@ def cmd_check(args: argparse.Namespace) -> int:
     diags = run_rules(ctx, stages=stages)
     report = build_report(
         diags, summarize(diags, files=len(session.kb.files)), root=session.root, ctx=ctx, stages=stages,
-        cards_digest=cards_digest(session.root, session.kb.files), fail_on=_fail_on(args, session),
+        shard=shard, cards_digest=cards_digest(session.root, session.kb.files), fail_on=_fail_on(args, session),
     )
     report_path = session.project.report_path
     report.write(report_path)
-    _say(args, f"check: {len(diags)} findings in {time.monotonic() - started:.1f}s; report written to {report_path}")
+    part = f" (shard {shard[0]}/{shard[1]} of the link and fact work; combine with 'kb report merge')" if shard else ""
+    _say(args, f"check: {len(diags)} findings in {time.monotonic() - started:.1f}s; report written to {report_path}{part}")
+    return _emit(args, session, diags, report)
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """``kb report merge``: the shard reports of one ``kb check --shard`` matrix as one report."""
+    from kb.report import ReportError, cards_digest, load_report
+    from validators.context import RuleContext
+    from validators.diagnostic import Diagnostic, Severity
+    from validators.engine import run_rules, summarize
+    from validators.registry import all_rules
+    from validators.reporters.machine import build_report
+    from validators.sharding import MergeError, check_reports, merge_stage_results, merged_sections
+
+    reports = []
+    for name in args.reports:
+        try:
+            rep = load_report(name)
+        except ReportError as exc:
+            raise UsageError(str(exc)) from None
+        if rep is None:
+            raise UsageError(f"no such report: {name}")
+        reports.append((name, rep))
+    session = Session(args)
+    try:
+        count = check_reports(reports, cards_digest(session.root, session.kb.files))
+        stage_codes = {code for code, rule in all_rules().items() if rule.needs != "offline"}
+        merged = merge_stage_results(reports, stage_codes=stage_codes)
+    except MergeError as exc:
+        raise UsageError(str(exc)) from None
+    # The offline rules once, over the cards, with every shard's link and fact results:
+    # what an unsharded run finds, claims ledger included, and no finding twice.
+    ctx = _offline_context(session, links=merged.links, facts=merged.facts, evidence=merged.evidence)
+    diags = run_rules(ctx, stages=("offline",))
+    diags += [
+        Diagnostic(code=d.code, name=d.name, severity=Severity(d.severity), path=d.path, line=d.line, col=d.col,
+                   end_line=d.end_line, end_col=d.end_col, card=d.card, message=d.message, hint=d.hint, url=d.url)
+        for d in merged.stage_diagnostics
+    ]
+    diags.sort(key=Diagnostic.sort_key)
+    fail_on = args.fail_on or merged.fail_on or session.config.fail_on
+    report = build_report(
+        diags, summarize(diags, files=len(session.kb.files)), root=session.root, ctx=ctx, stages=merged.stages,
+        cards_digest=cards_digest(session.root, session.kb.files), fail_on=fail_on,
+    )
+    merged_sections(report, [rep for _name, rep in reports])
+    if args.report:
+        report.write(args.report)
+    _say(args, f"report merge: {count} shard report(s), {len(diags)} findings"
+               + (f"; merged report written to {args.report}" if args.report else ""))
+    args.fail_on = fail_on
     return _emit(args, session, diags, report)
 
 
@@ -416,7 +478,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-links", action="store_true", help="skip the link checks")
     p.add_argument("--no-facts", action="store_true", help="skip the fact re-runs")
     p.add_argument("--report", metavar="PATH", help="machine report for the site (default: <cache dir>/report.json)")
+    p.add_argument("--shard", metavar="I/N", help="check only part I of N of the links and facts (a CI matrix); "
+                   "combine the N reports with 'kb report merge'")
     p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("report", help="work with machine reports: 'kb report merge' combines the reports of sharded runs",
+                       usage="kb report merge REPORT... [--cards PATH] [options]")
+    p.add_argument("action", choices=("merge",), help="what to do: merge")
+    p.add_argument("reports", nargs="+", metavar="REPORT", help="the report of every shard ('kb check --shard I/N --report FILE')")
+    _add_common(p, path=False)
+    p.add_argument("--cards", dest="path", metavar="PATH", help="cards root the shards checked (default: [tool.kb] cards, else ./cards)")
+    p.add_argument("--report", metavar="PATH", help="also write the merged machine report here (for the site)")
+    p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("links", help="check every URL in the cards (and whether each page is the one claimed)")
     _add_common(p)

@@ -720,6 +720,7 @@ def run_facts(
     cache_dir: Path,
     device: str = "auto",
     progress: bool = True,
+    select: Callable[[Any], bool] | None = None,
 ) -> FactReport:
     """Re-measure every claim with a check in ``kb``; see the module docstring."""
     started = time.perf_counter()
@@ -728,6 +729,8 @@ def run_facts(
     say = _sayer(progress)
     measurements = _Measurements(cache, versions, "meta" if device in ("auto", "meta") else device, say)
     jobs = collect_jobs(kb)
+    if select is not None:  # only the checks it accepts: one shard of a CI matrix (kb check --shard)
+        jobs = [job for job in jobs if select(job.check)]
     planned = {_Measurements._id(k): k for job in jobs for k in needs(job.check, config)}
     measurements.ensure(planned.values())
     report = FactReport(versions=versions, device=device)
