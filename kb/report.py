@@ -105,21 +105,21 @@ class ClaimEntry(_Model):
 
     uid: str = Field(description="'<card-id>#<claim-id>'; markers are '<card-id>#nv-<n>'.")
     card: str = Field(description="'<kind>:<id>' of the card.")
-    card_kind: str
-    card_id: str
-    claim_id: str
+    card_kind: str = Field(description="'topic' or 'digest'.")
+    card_id: str = Field(description="The card's id.")
+    claim_id: str = Field(description="The claim's id in its card; 'nv-<n>' for the n-th marker.")
     origin: Literal["claim", "marker"] = Field(description="'claim' (a claims: entry) or 'marker' (a [NOT VERIFIED] in prose).")
     path: str = Field(description="Card file, relative to the cards root.")
-    line: int = Field(ge=1)
-    col: int = Field(ge=1)
-    end_line: int = Field(ge=1)
-    end_col: int = Field(ge=1)
+    line: int = Field(ge=1, description="1-based line of the start.")
+    col: int = Field(ge=1, description="1-based column of the start.")
+    end_line: int = Field(ge=1, description="1-based line of the end.")
+    end_col: int = Field(ge=1, description="1-based column of the end.")
     field: str = Field(description="Where in the card, e.g. 'claims[3]' or 'resources[2].why'.")
     text: str = Field(description="The claim; for a marker, the clause it qualifies.")
     status: ClaimStatus = Field(description="Status after this run's evidence.")
     stated_status: str = Field(description="Status the card itself states.")
     check: str | None = Field(default=None, description="Kind of the claim's machine check, if any.")
-    source: str | None = None
+    source: str | None = Field(default=None, description="Where in the source work the claim comes from.")
     evidence: dict[str, Any] | None = Field(default=None, description="What the status rests on: method, date, by, measured, note...")
     facts: dict[str, Any] | None = Field(default=None, description="The fact stage's result for this claim, when it ran.")
 
@@ -127,11 +127,11 @@ class ClaimEntry(_Model):
 class LinkOccurrence(_Model):
     """One place a checked URL is written."""
 
-    card: str
-    path: str
-    field: str
-    line: int = Field(ge=1)
-    col: int = Field(ge=1)
+    card: str = Field(description="'<kind>:<id>' of the card.")
+    path: str = Field(description="Card file, relative to the cards root.")
+    field: str = Field(description="Where in the card, e.g. 'resources[2].url'.")
+    line: int = Field(ge=1, description="1-based line.")
+    col: int = Field(ge=1, description="1-based column.")
 
 
 class LinkOutcome(_Model):
@@ -140,42 +140,44 @@ class LinkOutcome(_Model):
     url: str = Field(description="The target: URL without fragment, or 'arxiv:<id>' / 'doi:<doi>'.")
     outcome: LinkOutcomeName = Field(description="ok, broken, blocked (401/403/429, challenges, timeouts) or unchecked.")
     status: int | None = Field(default=None, description="Last HTTP status, if any.")
-    reason: str = ""
-    final_url: str | None = None
+    reason: str = Field(default="", description="Why the outcome is what it is, in words.")
+    final_url: str | None = Field(default=None, description="Where the redirects ended.")
     moved_to: str | None = Field(default=None, description="Where a permanent redirect says the link now lives.")
     redirects: list[tuple[str, int]] = Field(default_factory=list, description="Every hop: [url, status].")
-    title: str | None = None
-    cached: bool = False
-    occurrences: list[LinkOccurrence] = Field(default_factory=list)
+    title: str | None = Field(default=None, description="The page's title, as found.")
+    cached: bool = Field(default=False, description="The result came from the cache.")
+    occurrences: list[LinkOccurrence] = Field(default_factory=list, description="Every place the target is written.")
 
 
 class IdentityEntry(_Model):
     """The identity verdict for a URL as written in a card: is the page the work the card names?"""
 
-    expected_title: str
-    found_title: str | None = None
-    verdict: IdentityVerdict
+    expected_title: str = Field(description="The title the card names.")
+    found_title: str | None = Field(default=None, description="The title the page or the identity service gave.")
+    verdict: IdentityVerdict = Field(description="match, mismatch or inconclusive.")
 
 
 class LinkCounts(_Model):
-    checked: int = 0
-    ok: int = 0
-    broken: int = 0
-    blocked: int = 0
-    unchecked: int = 0
-    cached: int = 0
-    requests: int = 0
-    seconds: float = 0.0
+    """How many targets ended how, and what it cost."""
+
+    checked: int = Field(default=0, ge=0, description="Targets with a result from the network or the cache.")
+    ok: int = Field(default=0, ge=0, description="Targets that are ok.")
+    broken: int = Field(default=0, ge=0, description="Targets that are broken.")
+    blocked: int = Field(default=0, ge=0, description="Targets blocked or unknown.")
+    unchecked: int = Field(default=0, ge=0, description="Targets not checked (excluded, offline, out of time).")
+    cached: int = Field(default=0, ge=0, description="Results taken from the cache.")
+    requests: int = Field(default=0, ge=0, description="HTTP requests sent.")
+    seconds: float = Field(default=0.0, ge=0, description="Wall time of the stage.")
 
 
 class LinksSection(_Model):
     """The link stage's results."""
 
     offline: bool = Field(default=False, description="No host could be reached: links not in the cache are unchecked.")
-    offline_reason: str = ""
-    counts: LinkCounts = Field(default_factory=LinkCounts)
+    offline_reason: str = Field(default="", description="Why the network looked unreachable.")
+    counts: LinkCounts = Field(default_factory=LinkCounts, description="Targets by outcome.")
     summary: str = Field(default="", description="The stage's one-line summary.")
-    results: list[LinkOutcome] = Field(default_factory=list)
+    results: list[LinkOutcome] = Field(default_factory=list, description="One result per target, by target.")
     identity: dict[str, IdentityEntry] = Field(default_factory=dict, description="URL as written -> identity verdict.")
     evidence: dict[str, dict[str, Any]] = Field(default_factory=dict, description="Claim uid -> evidence the resolvers found.")
 
@@ -183,44 +185,44 @@ class LinksSection(_Model):
 class FactResultEntry(_Model):
     """The outcome of one claim's machine check."""
 
-    uid: str
-    card: str
-    card_kind: str
-    card_id: str
-    claim_id: str
-    claim_index: int = Field(ge=0)
-    path: str
+    uid: str = Field(description="'<card-id>#<claim-id>' of the claim.")
+    card: str = Field(description="'<kind>:<id>' of the card.")
+    card_kind: str = Field(description="'topic' or 'digest'.")
+    card_id: str = Field(description="The card's id.")
+    claim_id: str = Field(description="The claim's id in its card.")
+    claim_index: int = Field(ge=0, description="Index in the card's claims list.")
+    path: str = Field(description="Card file, relative to the cards root.")
     kind: str = Field(description="The check's kind: params, macs, output_shape...")
-    status: FactStatus
-    claimed: str
-    measured: str | None = None
-    measured_value: Any = None
-    convention: str = ""
-    model: str | None = None
-    message: str = ""
-    hint: str | None = None
-    counterexample: dict[str, Any] | None = None
-    cached: bool = False
-    evidence: dict[str, Any] = Field(default_factory=dict)
+    status: FactStatus = Field(description="ok, mismatch, uncheckable or error.")
+    claimed: str = Field(description="The value the claim states, as written.")
+    measured: str | None = Field(default=None, description="The measured value, written like the claimed one.")
+    measured_value: Any = Field(default=None, description="The measured value as a number, shape or record.")
+    convention: str = Field(default="", description="How it was measured (e.g. a multiply-add counted as 2 FLOPs).")
+    model: str | None = Field(default=None, description="The model measured, as built.")
+    message: str = Field(default="", description="The outcome in words.")
+    hint: str | None = Field(default=None, description="For a mismatch: under which convention the claim would hold.")
+    counterexample: dict[str, Any] | None = Field(default=None, description="For a formula: a case where it disagrees with the op.")
+    cached: bool = Field(default=False, description="Every measurement came from the cache.")
+    evidence: dict[str, Any] = Field(default_factory=dict, description="Evidence for the claims ledger: method, date, by, versions, measured.")
 
 
 class FactsSection(_Model):
     """The fact stage's results."""
 
     versions: dict[str, str] | None = Field(default=None, description="torch and torchvision versions measured with.")
-    device: str = "auto"
-    measured: int = 0
-    cached: int = 0
-    seconds: float = 0.0
-    counts: dict[FactStatus, int] = Field(default_factory=dict)
-    results: list[FactResultEntry] = Field(default_factory=list)
+    device: str = Field(default="auto", description="Where models were built and run.")
+    measured: int = Field(default=0, ge=0, description="Measurements taken this run.")
+    cached: int = Field(default=0, ge=0, description="Measurements taken from the cache.")
+    seconds: float = Field(default=0.0, ge=0, description="Wall time of the stage.")
+    counts: dict[FactStatus, int] = Field(default_factory=dict, description="Results by status.")
+    results: list[FactResultEntry] = Field(default_factory=list, description="One result per claim check, by uid.")
 
 
 class Shard(_Model):
     """Which part of the link and fact work a run did (``kb check --shard index/count``)."""
 
-    index: int = Field(ge=1)
-    count: int = Field(ge=1)
+    index: int = Field(ge=1, description="Which part, from 1.")
+    count: int = Field(ge=1, description="Into how many parts the work was split.")
 
     def __str__(self) -> str:
         return f"{self.index}/{self.count}"
@@ -229,7 +231,7 @@ class Shard(_Model):
 class RunInfo(_Model):
     """What produced the report."""
 
-    kb_version: str = ""
+    kb_version: str = Field(default="", description="Version of kb that wrote the report.")
     stages: list[Stage] = Field(default_factory=list, description="Rule stages that ran.")
     shard: Shard | None = Field(default=None, description="The part of the link and fact work done; absent: all of it.")
     cards_digest: str = Field(default="", description="sha256 over the card files' paths and bytes, to tell whether reports describe the same cards.")
@@ -237,16 +239,16 @@ class RunInfo(_Model):
 
 
 class Report(_Model):
-    """The machine report (see the module docstring)."""
+    """Everything one kb check run found: findings, the claims ledger, link and fact results."""
 
     version: Literal[1] = Field(default=REPORT_VERSION, description="Version of this shape.")
-    summary: Summary = Field(default_factory=Summary)
-    diagnostics: list[Diagnostic] = Field(default_factory=list)
+    summary: Summary = Field(default_factory=Summary, description="Findings by severity, and card files read.")
+    diagnostics: list[Diagnostic] = Field(default_factory=list, description="Every finding, in path, line, column, code order.")
     generated_at: str | None = Field(default=None, description="When the run finished (UTC, ISO 8601).")
     claims: list[ClaimEntry] | None = Field(default=None, description="The claims ledger; absent when not computed.")
     links: LinksSection | None = Field(default=None, description="Link results; absent when links were not checked.")
     facts: FactsSection | None = Field(default=None, description="Fact results; absent when facts were not re-run.")
-    run: RunInfo | None = None
+    run: RunInfo | None = Field(default=None, description="What produced the report; absent in kb lint output.")
 
     model_config = ConfigDict(
         extra="ignore",

@@ -54,6 +54,14 @@ def test_committed_report_schema_is_current():
     assert committed == report_json_schema(), "schemas/report.schema.json is stale: run 'make schemas'"
 
 
+def test_every_report_property_is_described():
+    schema = report_json_schema()
+    models = [("Report", schema), *schema["$defs"].items()]
+    undescribed = [f"{name}.{key}" for name, model in models for key, prop in model.get("properties", {}).items()
+                   if not prop.get("description")]
+    assert not undescribed
+
+
 def test_report_has_claims_on_stdout_and_in_output_file(checked):
     tmp, report, stdout = checked
     assert stdout["claims"], "the json format of kb check carries the claims ledger"
