@@ -1,7 +1,7 @@
 """The ``kb`` MkDocs plugin: the published site's pages, generated from the cards at build time.
 
 A thin adapter.  Each event loads what it needs and hands it to the plain
-functions of :mod:`kb.sitegen`; nothing generated is ever written into
+functions of :mod:`kb.pages`; nothing generated is ever written into
 ``docs_dir``.
 
 ``mkdocs.yml``::
@@ -34,6 +34,7 @@ Nothing here imports torch or httpx.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -42,8 +43,6 @@ from mkdocs.config.base import Config
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files
-
-from kb.project import Project
 
 log = get_plugin_logger(__name__)
 
@@ -60,88 +59,127 @@ class KbPluginConfig(Config):
 
 class KbPlugin(BasePlugin[KbPluginConfig]):
     def __init__(self) -> None:
-        self.project: Project | None = None
         self.cards_root: Path | None = None
         self.report_path: Path | None = None
         self.mermaid_path: Path | None = None
         self.generated: set[str] = set()
+        self.dirty = False
+        self._last_nav: Any = None
+        self._nav_is_ours = False
+        from kb.pages import PageRenderer
+
+        self.renderer = PageRenderer()
 
     # ------------------------------------------------------------------ config
 
     def on_config(self, config: Any) -> Any:
-        from kb.config import ConfigError
-
         base = Path(config.config_file_path).resolve().parent if config.config_file_path else Path.cwd()
-        try:
-            # the same project `kb check` works out: configuration, size limits, cache and report paths
-            self.project = Project.discover(base / self.config.cards,
-                                            report=base / self.config.report if self.config.report else None,
-                                            cwd=base)
-        except ConfigError as exc:
-            raise PluginError(f"kb: {exc}") from None
-        self.cards_root = self.project.cards_root
+        self.cards_root = (base / self.config.cards).resolve()
         self.mermaid_path = (base / self.config.mermaid).resolve()
-        self.report_path = self.project.report_path.resolve()
+        self.report_path = self._report_path(base)
         if MERMAID_DEST not in [str(s) for s in config.extra_javascript]:
             config.extra_javascript.append(MERMAID_DEST)
         return config
 
+    def _report_path(self, base: Path) -> Path:
+        if self.config.report:
+            return (base / self.config.report).resolve()
+        # the same place `kb check` writes it when given no --report
+        from kb.config import ConfigError, load_config
+
+        assert self.cards_root is not None
+        try:
+            loaded = load_config(start=self.cards_root)
+        except ConfigError as exc:
+            raise PluginError(f"kb: {exc}") from None
+        cfg = loaded.config
+        if cfg.report:
+            return (loaded.base / cfg.report).resolve()
+        cache = os.environ.get("KB_CACHE_DIR")
+        if cache:
+            cache_dir = Path(cache)
+        elif cfg.cache_dir:
+            cache_dir = loaded.base / cfg.cache_dir
+        else:
+            cache_dir = self.cards_root.parent / ".kb-cache"
+        return (cache_dir / "report.json").resolve()
+
     # ------------------------------------------------------------------ pages
 
-    def on_files(self, files: Files, *, config: Any) -> Files:
-        from kb import sitegen
-        from kb.graph import build_graph
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        # `mkdocs serve --dirty` rebuilds only the pages whose File says it is modified (see _PageFile)
+        self.dirty = dirty
 
-        assert self.project is not None
-        kb = self.project.load_kb()
+    def on_files(self, files: Files, *, config: Any) -> Files:
+        from kb import pages
+        from kb.graph import build_graph
+        from kb.store import is_cards_root, load_kb
+
+        root = self.cards_root
+        assert root is not None
+        if not is_cards_root(root):
+            raise PluginError(f"kb: {root} is not a cards root (expected topics/, digests/ or courses/ inside it)")
+        kb = load_kb(root)
         graph = build_graph(kb)
-        self._check_cards(kb, graph, strict=bool(config.strict))
+        diagnostics = self._check_cards(kb, graph, strict=bool(config.strict))
 
         try:
-            report = sitegen.load_report(self.report_path)
-        except sitegen.ReportError as exc:
+            report = pages.load_report(self.report_path)
+        except pages.ReportError as exc:
             log.warning("%s; building with unknown statuses", exc)
-            report = sitegen.Report(path=self.report_path)
+            report = pages.Report(path=self.report_path)
         if not report.found:
             log.info("no check report at %s: link and claim statuses are shown as unknown or as the cards state them",
                      self.report_path)
 
-        ctx = sitegen.SiteContext(kb, graph, report, site_name=config.site_name,
-                                  use_directory_urls=config.use_directory_urls)
-        pages = sitegen.generate_pages(ctx, rules=self.config.rules)
+        ctx = pages.SiteContext(kb, graph, report, claims=pages.claim_views(_ledger(kb), report),
+                                findings=_findings(diagnostics, report), site_name=config.site_name,
+                                router=pages.routes.Router(config.use_directory_urls))
+        generated = pages.generate_pages(ctx, _rule_entries() if self.config.rules else (), self.renderer)
+        changed = self.renderer.changed
         self.generated = set()
-        for src_uri, content in pages.items():
+        for src_uri, content in generated.items():
             existing = files.get_file_from_path(src_uri)
             if existing is not None:
                 # a hand-written page of the same name wins; say so rather than silently dropping ours
                 log.info("%s is hand-written in %s, so the generated page of that name is not used",
                          src_uri, Path(config.docs_dir).name)
                 continue
-            files.append(File.generated(config, src_uri, content=content))
+            files.append(_PageFile.generated(config, src_uri, content=content))
+            files.get_file_from_path(src_uri).kb_modified = src_uri in changed
             self.generated.add(src_uri)
 
         self._add_mermaid(files, config)
 
-        if config.nav is None:
+        if config.nav is None or self._nav_is_ours:
             written = [f.src_uri for f in files.documentation_pages() if f.src_uri not in self.generated]
-            config.nav = sitegen.navigation(ctx, pages, extra_pages=[p for p in written if p not in pages])
+            nav = pages.navigation(ctx, generated, extra_pages=[p for p in written if p not in generated])
+            if nav != self._last_nav:
+                # a page shows the navigation, so a new navigation is a change to every page
+                for src_uri in self.generated:
+                    files.get_file_from_path(src_uri).kb_modified = True
+            self._last_nav = nav
+            config.nav = nav
+            self._nav_is_ours = True
+            # pages outside the navigation are reached through the index pages; that is by design
+            config.not_in_nav = _not_in_nav()
         return files
 
-    def _check_cards(self, kb: Any, graph: Any, *, strict: bool) -> None:
-        """Card errors, reported as ``kb lint`` reports them."""
-        from kb.config import ConfigError
+    def _check_cards(self, kb: Any, graph: Any, *, strict: bool) -> list[Any]:
+        """The offline rules' findings; errors are reported as ``kb lint`` reports them."""
+        from kb.config import ConfigError, load_config
         from validators.context import RuleContext
         from validators.diagnostic import Severity
         from validators.engine import run_rules, summarize
 
-        assert self.project is not None
         try:
-            diags = run_rules(RuleContext(kb, graph, self.project.config), stages=("offline",))
+            cfg = load_config(start=kb.root).config
+            diags = run_rules(RuleContext(kb, graph, cfg), stages=("offline",))
         except ConfigError as exc:
             raise PluginError(f"kb: {exc}") from None
         errors = [d for d in diags if d.severity == Severity.error]
         if not errors:
-            return
+            return diags
         try:
             from validators.reporters import render
 
@@ -153,6 +191,7 @@ class KbPlugin(BasePlugin[KbPluginConfig]):
         if strict:
             raise PluginError(f"kb: the cards have errors; fix them or run 'kb lint' for details\n{text.rstrip()}")
         log.warning("the cards have errors (the cards that loaded are still published):\n%s", text.rstrip())
+        return diags
 
     def _add_mermaid(self, files: Files, config: Any) -> None:
         path = self.mermaid_path
@@ -170,7 +209,7 @@ class KbPlugin(BasePlugin[KbPluginConfig]):
 
     def on_page_content(self, html: str, *, page: Any, config: Any, files: Files) -> str:
         if page.file.src_uri in self.generated:
-            from kb.sitegen import clean_page
+            from kb.pages import clean_page
 
             return clean_page(html)
         return html
@@ -184,3 +223,49 @@ class KbPlugin(BasePlugin[KbPluginConfig]):
             # the report is replaced atomically, so watch its folder rather than the file
             server.watch(str(self.report_path.parent), recursive=False)
         return server
+
+
+class _PageFile(File):
+    """A generated page that knows whether its content changed since the last build.
+
+    MkDocs asks ``is_modified`` only in a ``--dirty`` build, to skip pages whose
+    output is current; the plain build renders every page as usual.
+    """
+
+    kb_modified = True
+
+    def is_modified(self) -> bool:
+        return self.kb_modified or not os.path.isfile(self.abs_dest_path)
+
+
+def _not_in_nav() -> Any:
+    import pathspec
+
+    return pathspec.GitIgnoreSpec.from_lines(["/topics/", "/digests/", "/indexes/", "/courses/", "/claims-*.md",
+                                              "/tags-*.md", "/rules/"])
+
+
+def _ledger(kb: Any) -> list[dict[str, Any]]:
+    """The claims ledger of the cards as they are now (the validators' own, never a second one)."""
+    from validators.claims import ledger
+
+    return [entry.to_dict() for entry in ledger(kb)]
+
+
+def _findings(diagnostics: list[Any], report: Any) -> list[Any]:
+    """This build's offline findings, plus the report's findings of the stages a build does not run."""
+    from kb.pages import finding
+    from validators.registry import all_rules
+
+    offline = {code for code, rule in all_rules().items() if rule.needs == "offline"}
+    out = [finding(d) for d in diagnostics]
+    out += [f for f in report.diagnostics if f.code not in offline]
+    return out
+
+
+def _rule_entries() -> list[Any]:
+    from kb.pages import RuleEntry
+    from validators.registry import all_rules, render_doc
+
+    return [RuleEntry(code, rule.name, rule.severity.value, rule.needs, rule.summary(), render_doc(rule))
+            for code, rule in all_rules().items()]

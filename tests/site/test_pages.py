@@ -15,7 +15,8 @@ from html.parser import HTMLParser
 import markdown
 import pytest
 
-from kb import sitegen
+from kb import pages
+from kb.pages.routes import Router
 from kb.graph import build_graph, courses_of_topic, mermaid_label
 from kb.store import load_kb
 from tests.site.conftest import (
@@ -45,14 +46,14 @@ from tests.site.conftest import (
     ],
 )
 def test_raw_html_in_card_text_is_escaped(text):
-    out = sitegen.render_markdown(text)
+    out = pages.render_markdown(text)
     assert re.search(r"<(script|img|div|iframe|style)\b", out) is None, out
     assert "onerror=" not in out.replace("onerror=&quot;", "") or "&lt;img" in out
     assert "<" not in re.sub(r"</?(p|code|pre|a|em|strong|span)\b[^>]*>", "", out), out
 
 
 def test_raw_html_stays_visible_as_text():
-    out = sitegen.render_markdown("before <script>alert(1)</script> after")
+    out = pages.render_markdown("before <script>alert(1)</script> after")
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in out
 
 
@@ -68,26 +69,26 @@ def test_raw_html_stays_visible_as_text():
     ],
 )
 def test_dangerous_link_schemes_become_inert_text(source):
-    out = sitegen.render_markdown(source)
+    out = pages.render_markdown(source)
     hrefs = re.findall(r'href="([^"]*)"', out)
     assert not [h for h in hrefs if re.match(r"\s*(javascript|data|vbscript)", h, re.I)], out
 
 
 def test_safe_links_get_rel_noopener_and_images_become_links():
-    out = sitegen.render_markdown("[ok](https://example.org/a) and ![a diagram](https://example.org/d.png)")
+    out = pages.render_markdown("[ok](https://example.org/a) and ![a diagram](https://example.org/d.png)")
     assert '<a href="https://example.org/a" rel="noopener">ok</a>' in out
     assert "<img" not in out
     assert '<a href="https://example.org/d.png" rel="noopener">a diagram (image)</a>' in out
 
 
 def test_card_headings_never_add_an_h1_or_h2():
-    out = sitegen.render_markdown("# Big\n\n## Smaller\n\ntext")
+    out = pages.render_markdown("# Big\n\n## Smaller\n\ntext")
     assert "<h1" not in out and "<h2" not in out
     assert "<h4>Big</h4>" in out and "<h5>Smaller</h5>" in out
 
 
 def test_not_verified_markers_become_badges_outside_code():
-    out = sitegen.render_markdown("A number [NOT VERIFIED] here.\n\n`code [NOT VERIFIED]`")
+    out = pages.render_markdown("A number [NOT VERIFIED] here.\n\n`code [NOT VERIFIED]`")
     assert out.count("kb-badge--not-verified") == 1
     assert "<code>code [NOT VERIFIED]</code>" in out
     assert "NOT VERIFIED</span>" in out  # the badge says it in words, not only in colour
@@ -111,19 +112,19 @@ def test_not_verified_markers_become_badges_outside_code():
     ],
 )
 def test_safe_url(url, safe):
-    assert (sitegen.safe_url(url) is not None) is safe
+    assert (pages.safe_url(url) is not None) is safe
 
 
 def test_heading_text_is_escaped_for_markdown_and_html():
     md = markdown.Markdown(extensions=["toc", "attr_list"])
     title = "A [link](javascript:alert(1)) <img src=x onerror=alert(1)> *em* {onclick=x}"
-    out = md.convert("# " + sitegen.md_escape(title))
+    out = md.convert("# " + pages.md_escape(title))
     assert "<a" not in out and "<img" not in out and "<em>" not in out and "onclick=\"" not in out
     assert "[link](javascript:alert(1))" in out and "&lt;img" in out
 
 
 def test_page_cleaner_removes_scripts_and_handlers():
-    out = sitegen.clean_page('<p onclick="x()">a</p><script>x()</script><a href="javascript:x()">l</a>'
+    out = pages.clean_page('<p onclick="x()">a</p><script>x()</script><a href="javascript:x()">l</a>'
                              '<pre class="mermaid"><code>flowchart LR</code></pre>')
     assert "onclick" not in out and "<script" not in out and "javascript:" not in out
     assert '<pre class="mermaid"><code>flowchart LR</code></pre>' in out
@@ -132,11 +133,41 @@ def test_page_cleaner_removes_scripts_and_handlers():
 # --------------------------------------------------------------------------- pages from the fixture KB
 
 
+def make_ctx(kb, report=None, *, findings=True, **kw):
+    """The site context the plugin builds: the validators' ledger and offline findings, the report's statuses."""
+    from kb.mkdocs_plugin import _findings, _ledger
+    from validators.context import RuleContext
+    from validators.engine import run_rules
+    from kb.config import KbConfig
+
+    report = report or pages.Report()
+    graph = build_graph(kb)
+    diags = run_rules(RuleContext(kb, graph, KbConfig()), stages=("offline",)) if findings else []
+    return pages.SiteContext(kb, graph, report, claims=pages.claim_views(_ledger(kb), report),
+                             findings=_findings(diags, report), **kw)
+
+
+def _rules():
+    from kb.mkdocs_plugin import _rule_entries
+
+    return _rule_entries()
+
+
+def _ledger(kb):
+    from kb.mkdocs_plugin import _ledger as ledger
+
+    return ledger(kb)
+
+
+def page_of(ctx, src):
+    return pages.PageRenderer().render(pages.view_of(ctx, src))
+
+
 @pytest.fixture(scope="module")
 def ctx(fixture_cards):
     kb = load_kb(fixture_cards)
     assert not kb.problems, kb.problems
-    return sitegen.SiteContext(kb, build_graph(kb))
+    return make_ctx(kb)
 
 
 @pytest.fixture(scope="module")
@@ -144,7 +175,7 @@ def ctx_with_report(fixture_cards, tmp_path_factory):
     path = tmp_path_factory.mktemp("report") / "report.json"
     path.write_text(json.dumps(fixture_report(fixture_cards)), encoding="utf-8")
     kb = load_kb(fixture_cards)
-    return sitegen.SiteContext(kb, build_graph(kb), sitegen.load_report(path))
+    return make_ctx(kb, pages.load_report(path))
 
 
 def _h1_count(page: str) -> int:
@@ -152,17 +183,17 @@ def _h1_count(page: str) -> int:
 
 
 def test_every_generated_page_has_one_h1(ctx):
-    pages = sitegen.generate_pages(ctx)
+    generated = pages.generate_pages(ctx, _rules())
     assert {"index.md", "claims.md", "rules/index.md", "courses/intro-to-multimodal.md", "topics/cnns.md",
-            "digests/resnet.md"} <= set(pages)
-    for name, page in pages.items():
+            "digests/resnet.md", "indexes/topics.md", "tags.md"} <= set(generated)
+    for name, page in generated.items():
         body = re.sub(r"```.*?```", "", page, flags=re.DOTALL)
         assert _h1_count(body) == 1, name
 
 
 def test_course_pages_show_their_own_emphasis(ctx):
-    intro = sitegen.course_page(ctx, "intro-to-multimodal")
-    eng = sitegen.course_page(ctx, "ml-engineering-foundations")
+    intro = page_of(ctx, "courses/intro-to-multimodal.md")
+    eng = page_of(ctx, "courses/ml-engineering-foundations.md")
     assert INTRO_EMPHASIS in intro and ENGINEERING_EMPHASIS not in intro
     assert ENGINEERING_EMPHASIS in eng and INTRO_EMPHASIS not in eng
     # only the resources picked for the course
@@ -177,13 +208,13 @@ def test_course_order_puts_prerequisites_first(fixture_cards, tmp_path):
         "modules": [{"title": "Wrong order", "topics": ["cnns", "linear-algebra"]}],
     }
     kb = load_kb(write_cards(tmp_path / "cards", cards))
-    page = sitegen.course_page(sitegen.SiteContext(kb, build_graph(kb)), "ml-engineering-foundations")
+    page = page_of(make_ctx(kb), "courses/ml-engineering-foundations.md")
     assert page.index("## 1. Linear algebra") < page.index("## 2. Convolutional neural networks")
     assert "moves prerequisites first" in page
 
 
 def test_course_page_has_a_mermaid_map_with_a_text_alternative(ctx):
-    page = sitegen.course_page(ctx, "ml-engineering-foundations")
+    page = page_of(ctx, "courses/ml-engineering-foundations.md")
     assert '<pre class="mermaid"><code>flowchart LR' in page
     assert "accTitle: Concept map of ML engineering foundations" in page
     assert "t0 --&gt; t1" in page  # linear algebra is a prerequisite of CNNs
@@ -196,27 +227,29 @@ def test_mermaid_labels_cannot_break_out():
 
 
 def test_coverage_gaps_that_matter(ctx):
-    page = sitegen.course_page(ctx, "intro-to-multimodal")
+    page = page_of(ctx, "courses/intro-to-multimodal.md")
     gaps = page[page.index("## Coverage gaps"):page.index("## Concept map")]
-    assert "vision-transformer" in gaps  # the notes ask for a card
-    assert "Linear algebra" in gaps and "does not teach" in gaps  # a prerequisite outside the course
+    # the coverage rules' own findings, not a second derivation of them
+    assert "KB205" in gaps and "vision-transformer" in gaps  # the notes ask for a card
+    assert "KB304" in gaps and "linear-algebra" in gaps and "does not teach" in gaps  # a prerequisite outside
+    assert "Nothing bridges CNNs to DINOv2." in gaps  # the card's own gap note
 
 
 def test_topic_page_courses_come_from_the_graph(ctx, tmp_path):
-    page = sitegen.topic_page(ctx, "cnns")
-    assert 'tags: ["intro-to-multimodal", "ml-engineering-foundations"]' in page
+    page = page_of(ctx, "topics/cnns.md")
     assert "Used by 2 courses" in page
+    assert "Introduction to multimodal models" in page and "ML engineering foundations" in page
     # a course named in the topic card that does not list the topic is not shown as using it
     cards = dict(CARDS)
     cards["courses/ml-engineering-foundations.yaml"] = {**CARDS["courses/ml-engineering-foundations.yaml"],
                                                         "modules": [{"title": "M", "topics": ["linear-algebra"]}]}
     kb = load_kb(write_cards(tmp_path / "cards", cards))
-    page = sitegen.topic_page(sitegen.SiteContext(kb, build_graph(kb)), "cnns")
-    assert "Used by 1 course." in page and 'tags: ["intro-to-multimodal"]' in page
+    page = page_of(make_ctx(kb), "topics/cnns.md")
+    assert "Used by 1 course." in page and "ML engineering foundations</a>" not in page
 
 
 def test_topic_page_resources_by_role_and_digests(ctx):
-    page = sitegen.topic_page(ctx, "cnns")
+    page = page_of(ctx, "topics/cnns.md")
     for heading in ("### Video", "### Written explainer", "### Deep dive", "### Original paper", "### Code walkthrough"):
         assert heading in page
     assert "link not checked" in page  # no report: link status unknown
@@ -225,7 +258,7 @@ def test_topic_page_resources_by_role_and_digests(ctx):
 
 
 def test_digest_page_badges_and_evidence(ctx):
-    page = sitegen.digest_page(ctx, "resnet")
+    page = page_of(ctx, "digests/resnet.md")
     claims = ctx.claims_of("digest", "resnet")
     assert len(claims) >= 4  # three claims and the marker
     assert page.count('class="kb-claim"') == len(claims)
@@ -241,14 +274,16 @@ def test_report_sets_claim_and_link_statuses(ctx_with_report):
     by_uid = {c.uid: c for c in ctx.claims}
     failing = next(c for uid, c in by_uid.items() if uid.endswith("#resnet152-macs"))
     assert failing.status == "failing" and failing.checked
-    page = sitegen.topic_page(ctx, "cnns")
+    page = page_of(ctx, "topics/cnns.md")
     assert "link ok" in page and "link broken" in page and "link blocked" in page
-    digest = sitegen.digest_page(ctx, "resnet")
+    digest = page_of(ctx, "digests/resnet.md")
     assert "kb-badge--failing" in digest and "11.5 GMACs" in digest
-    home = sitegen.home_page(ctx)
+    home = page_of(ctx, "index.md")
     assert "2025-01-01T00:00:00Z" in home and "No check report" not in home
-    la = sitegen.topic_page(ctx, "linear-algebra")
-    assert "KB302" in la and "&lt;b&gt;resource&lt;/b&gt;" in la  # report text is escaped too
+    la = page_of(ctx, "topics/linear-algebra.md")
+    assert "KB501" in la and "&lt;b&gt;answer&lt;/b&gt;" in la  # report text is escaped too
+    assert "KB302" in la  # from the build's own lint run
+    assert "a stale finding" not in page  # an offline finding in the report is superseded by the build's
 
 
 def test_report_links_in_the_link_stage_shape(fixture_cards, tmp_path):
@@ -260,7 +295,7 @@ def test_report_links_in_the_link_stage_shape(fixture_cards, tmp_path):
     path = tmp_path / "report.json"
     path.write_text(json.dumps(report))
     kb = load_kb(fixture_cards)
-    page = sitegen.topic_page(sitegen.SiteContext(kb, build_graph(kb), sitegen.load_report(path)), "cnns")
+    page = page_of(make_ctx(kb, pages.load_report(path)), "topics/cnns.md")
     deep_dive = page[page.index("### Deep dive"):page.index("### Original paper")]
     assert "link broken" in deep_dive and "404 Not Found" in deep_dive
 
@@ -272,40 +307,29 @@ def test_stale_report_claims_are_dropped(fixture_cards, tmp_path):
     path = tmp_path / "report.json"
     path.write_text(json.dumps(report))
     kb = load_kb(fixture_cards)
-    views = sitegen.claim_views(kb, sitegen.load_report(path))
+    views = pages.claim_views(_ledger(kb), pages.load_report(path))
     assert not [v for v in views if v.uid == "resnet#gone"]
 
 
 def test_no_report_says_statuses_are_unknown(ctx):
     assert not ctx.report.found
-    assert "No check report was found" in sitegen.home_page(ctx)
-    assert "No check report was found" in sitegen.claims_page(ctx)
+    assert "No check report was found" in page_of(ctx, "index.md")
+    assert "No check report was found" in page_of(ctx, "claims.md")
 
 
 def test_broken_report_is_an_error(tmp_path):
     bad = tmp_path / "report.json"
     bad.write_text("{not json")
-    with pytest.raises(sitegen.ReportError):
-        sitegen.load_report(bad)
+    with pytest.raises(pages.ReportError):
+        pages.load_report(bad)
     bad.write_text(json.dumps({"version": 99}))
-    with pytest.raises(sitegen.ReportError, match="version"):
-        sitegen.load_report(bad)
-    assert not sitegen.load_report(tmp_path / "missing.json").found
-
-
-def test_derived_claims_point_at_the_marker(fixture_cards):
-    kb = load_kb(fixture_cards)
-    entries = [e for e in sitegen.derive_claims(kb) if e["status"] == "not-verified" and "#nv-" in e["uid"]]
-    assert entries
-    for e in entries:
-        line = (fixture_cards / e["path"]).read_text(encoding="utf-8").splitlines()[e["line"] - 1]
-        assert line[e["col"] - 1:].startswith("[NOT VERIFIED]"), (e, line)
-    mirror = next(e for e in entries if e["path"] == "topics/cnns.yaml")
-    assert mirror["text"] == "The arXiv mirror is 1404.5997"
+    with pytest.raises(pages.ReportError, match="version"):
+        pages.load_report(bad)
+    assert not pages.load_report(tmp_path / "missing.json").found
 
 
 def test_ledger_lists_every_claim_with_a_status(ctx):
-    page = sitegen.claims_page(ctx)
+    page = page_of(ctx, "claims.md")
     assert page.count("<tr data-status=") == len(ctx.claims) >= 5
     assert 'data-kb-filter="status"' in page
 
@@ -315,12 +339,12 @@ def test_relative_urls(ctx):
     assert ctx.href("index.md", "topics/b.md") == "topics/b/"
     assert ctx.href("topics/b.md", "index.md") == "../../"
     assert ctx.href("rules/index.md", "rules/KB101.md") == "KB101/"
-    flat = sitegen.SiteContext(ctx.kb, ctx.graph, use_directory_urls=False)
+    flat = Router(use_directory_urls=False)
     assert flat.href("courses/a.md", "topics/b.md", "x") == "../topics/b.html#x"
 
 
 def test_probe_card_renders_as_text(ctx):
-    page = sitegen.topic_page(ctx, "probe")
+    page = page_of(ctx, "topics/probe.md")
     assert "<script" not in page and "<img" not in page and "<iframe" not in page and "<b " not in page
     assert not re.search(r'href="\s*(javascript|data|vbscript):', page, re.I)
     assert 'class="kb-inert-link">Clickbait resource</span>' in page
@@ -364,9 +388,9 @@ def test_strict_build_of_the_committed_cards(tmp_path):
     assert build.returncode == 0, build.output
     assert build.seconds < 10, f"build took {build.seconds:.1f}s"
     assert build.modules == {"torch": False, "httpx": False}
-    pages = sorted(build.site.rglob("*.html"))
-    assert len(pages) > 10
-    for page in pages:
+    html_pages = sorted(build.site.rglob("*.html"))
+    assert len(html_pages) > 10
+    for page in html_pages:
         parser = _Headings()
         parser.feed(page.read_text(encoding="utf-8"))
         rel = page.relative_to(build.site)
@@ -383,7 +407,7 @@ def test_strict_build_of_the_committed_cards(tmp_path):
             assert f'data-topic="{tid}"' in html
             use = card.model.courses.get(cid)
             if use:
-                assert sitegen.render_markdown(use.emphasis) in html
+                assert pages.render_markdown(use.emphasis) in html
 
 
 @pytest.mark.slow
