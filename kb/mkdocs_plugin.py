@@ -145,8 +145,9 @@ class KbPlugin(BasePlugin[KbPluginConfig]):
                 log.info("%s is hand-written in %s, so the generated page of that name is not used",
                          src_uri, Path(config.docs_dir).name)
                 continue
-            files.append(_PageFile.generated(config, src_uri, content=content))
-            files.get_file_from_path(src_uri).kb_modified = src_uri in changed
+            page = _PageFile.generated(config, src_uri, content=content)
+            page.kb_modified = src_uri in changed
+            files.append(page)
             self.generated.add(src_uri)
 
         self._add_mermaid(files, config)

@@ -66,8 +66,15 @@ class Router:
 
     def __init__(self, use_directory_urls: bool = True):
         self.use_directory_urls = use_directory_urls
+        self._urls: dict[str, str] = {}
 
     def page_url(self, src_uri: str) -> str:
+        url = self._urls.get(src_uri)
+        if url is None:
+            url = self._urls[src_uri] = self._page_url(src_uri)
+        return url
+
+    def _page_url(self, src_uri: str) -> str:
         stem = src_uri[:-3] if src_uri.endswith(".md") else src_uri
         if not self.use_directory_urls:
             return stem + ".html"
@@ -77,9 +84,10 @@ class Router:
 
     def href(self, from_src: str, to_src: str, anchor: str | None = None) -> str:
         """A relative URL from the page built from ``from_src`` to the one built from ``to_src``."""
-        here, there = self.page_url(from_src), self.page_url(to_src)
-        here_dir = here if (here == "" or here.endswith("/")) else posixpath.dirname(here) + "/"
-        rel = posixpath.relpath("/" + there, "/" + here_dir)
-        if there == "" or there.endswith("/"):
-            rel = "./" if rel == "." else rel + "/"
-        return rel + (f"#{anchor}" if anchor else "")
+        here = self.page_url(from_src).split("/")[:-1]  # the folders the page sits in
+        there = self.page_url(to_src).split("/")
+        common = 0
+        while common < len(here) and common < len(there) - 1 and here[common] == there[common]:
+            common += 1
+        rel = "../" * (len(here) - common) + "/".join(there[common:])
+        return (rel or "./") + (f"#{anchor}" if anchor else "")

@@ -161,7 +161,7 @@ class SiteContext:
         return tuple(ClaimItem(c, evidence_tip(c), self.link(src, c.card_kind, c.card_id, anchor=c.anchor)
                                if with_owner else None) for c in claims)
 
-    def resource(self, src: str, topic_id: str, res: Any, *, show_role: bool = False) -> ResourceView:
+    def resource(self, src: str, topic_id: str, res: Any, *, show_role: bool = False, note: bool = True) -> ResourceView:
         outcome = tip = None
         if res.url:
             status = self.report.link(res.url)
@@ -177,7 +177,7 @@ class SiteContext:
             meta.append(f"level: {res.level}")
         return ResourceView(
             anchor=f"resource-{topic_id}-{res.id}", title=res.title, url=safe_url(res.url), has_url=bool(res.url),
-            outcome=outcome, outcome_tip=tip, meta=tuple(meta), why=res.why, note=res.note,
+            outcome=outcome, outcome_tip=tip, meta=tuple(meta), why=res.why, note=res.note if note else None,
             digest=self.link(src, "digest", res.digest) if res.digest else None,
         )
 
@@ -286,6 +286,7 @@ def digest_view(ctx: SiteContext, did: str) -> DigestView:
 @dataclass(frozen=True)
 class CourseTopic:
     number: int
+    anchor: str  # the topic's heading: not in the table of contents, which lists the page's sections only
     tid: str
     title: str
     page: Link
@@ -310,7 +311,7 @@ class CourseView(PageView):
     reordered: bool = False
     topics: tuple[CourseTopic, ...] = ()
     gaps: tuple[FindingView, ...] = ()
-    gap_notes: tuple[tuple[Link, str, str], ...] = ()  # (topic, "weak" or "gap", the card's own note)
+    gap_notes: tuple[tuple[Link, tuple[str, ...]], ...] = ()  # (topic's coverage section, "weak" / "gaps")
     map: CourseMap | None = None
 
 
@@ -331,10 +332,11 @@ def course_view(ctx: SiteContext, cid: str) -> CourseView:
         tcard = kb.topics[tid]
         t = tcard.model
         use = t.courses.get(cid)
-        picked = tuple(ctx.resource(src, tid, r, show_role=True)
+        # the picks with why they were picked; their notes are on the topic page
+        picked = tuple(ctx.resource(src, tid, r, show_role=True, note=False)
                        for rid in (use.resources if use else []) for r in t.resources if r.id == rid)
         topics.append(CourseTopic(
-            number=number, tid=tid, title=t.title, page=ctx.link(src, "topic", tid),
+            number=number, anchor=f"{number}-{tid}", tid=tid, title=t.title, page=ctx.link(src, "topic", tid),
             module=course.modules[first[tid].module].title if tid in first else None, level=t.level,
             prerequisites=tuple(ctx.link(src, "topic", p) for p in t.prerequisites),
             emphasis=use.emphasis if use else None, has_use=use is not None, picked=picked,
@@ -342,9 +344,13 @@ def course_view(ctx: SiteContext, cid: str) -> CourseView:
     # the gaps are what the coverage rules found in this course and its topics' cards
     rels = [card.rel] + sorted({kb.topics[t].rel for t in order})
     gaps = [f for rel in rels for f in ctx.findings_for(rel) if f.code in GAP_RULES]
-    notes = tuple((ctx.link(src, "topic", tid), label, text) for tid in order
-                  for label, text in (("weak", kb.topics[tid].model.coverage.weak), ("gap", kb.topics[tid].model.coverage.gaps))
-                  if text)
+    # the cards' own coverage notes stay on the topic pages; the course page says which topics have them
+    notes = []
+    for tid in order:
+        cov = kb.topics[tid].model.coverage
+        kinds = tuple(label for label, text in (("weak", cov.weak), ("gaps", cov.gaps)) if text)
+        if kinds:
+            notes.append((ctx.link(src, "topic", tid, anchor="coverage"), kinds))
     cmap = None
     if order:
         lines = []
@@ -360,5 +366,5 @@ def course_view(ctx: SiteContext, cid: str) -> CourseView:
         src=src, title=course.title, template="course.md.j2", indexes=ctx.indexes(src),
         findings=ctx.finding_views(src, ctx.findings_for(card.rel)),
         audience=course.audience, summary=course.summary, reordered=order != with_cards, topics=tuple(topics),
-        gaps=ctx.finding_views(src, gaps, with_card=True), gap_notes=notes, map=cmap,
+        gaps=ctx.finding_views(src, gaps, with_card=True), gap_notes=tuple(notes), map=cmap,
     )

@@ -140,8 +140,17 @@ TOPIC_PROBE: dict[str, Any] = {
     "courses": {"intro-to-multimodal": {"emphasis": f"Emphasis {IMG}", "resources": ["video"]}},
 }
 
+#: a topic no course lists: the navigation does not hold it, the index pages do
+TOPIC_ORPHAN: dict[str, Any] = {
+    "id": "attention",
+    "title": "Attention mechanisms",
+    "level": "advanced",
+    "summary": "Weighting the parts of an input by how much they matter to each output.",
+}
+
 CARDS: dict[str, dict[str, Any]] = {
     "topics/cnns.yaml": TOPIC_CNNS,
+    "topics/attention.yaml": TOPIC_ORPHAN,
     "topics/linear-algebra.yaml": TOPIC_LINEAR_ALGEBRA,
     "topics/probe.yaml": TOPIC_PROBE,
     "digests/resnet.yaml": DIGEST_RESNET,

@@ -251,6 +251,22 @@ def test_search_finds_resnet(page, fixture_site):
     assert _pwned(page) is None
 
 
+def test_a_topic_in_no_course_is_reached_through_the_index(page, fixture_site):
+    page.goto(fixture_site)
+    # the topic is in no course, so the navigation does not list it ...
+    assert page.locator('nav.md-nav--primary a[href*="topics/attention"]').count() == 0
+    page.locator("nav.kb-indexes").get_by_role("link", name="Topics A to Z").click()
+    page.wait_for_load_state()
+    assert page.title().startswith("Topics A to Z")
+    # ... and the A to Z index does, under its letter
+    page.locator("#g-a").wait_for()
+    page.locator("ul.kb-index").get_by_role("link", name="Attention mechanisms").click()
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text().strip().rstrip("¶") == "Attention mechanisms"
+    assert "Weighting the parts of an input" in page.locator("article").inner_text()
+    assert page.url.rstrip("/").endswith("topics/attention")
+
+
 def test_ledger_filters_by_status(page, fixture_site):
     page.goto(fixture_site + "claims/?status=disputed")
     rows = page.locator("tbody tr[data-status]")

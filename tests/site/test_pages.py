@@ -7,10 +7,12 @@ out as text and that only http(s)/mailto links survive.
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
 from html.parser import HTMLParser
+from pathlib import Path
 
 import markdown
 import pytest
@@ -209,7 +211,7 @@ def test_course_order_puts_prerequisites_first(fixture_cards, tmp_path):
     }
     kb = load_kb(write_cards(tmp_path / "cards", cards))
     page = page_of(make_ctx(kb), "courses/ml-engineering-foundations.md")
-    assert page.index("## 1. Linear algebra") < page.index("## 2. Convolutional neural networks")
+    assert page.index(">1. Linear algebra</h3>") < page.index(">2. Convolutional neural networks</h3>")
     assert "moves prerequisites first" in page
 
 
@@ -232,7 +234,7 @@ def test_coverage_gaps_that_matter(ctx):
     # the coverage rules' own findings, not a second derivation of them
     assert "KB205" in gaps and "vision-transformer" in gaps  # the notes ask for a card
     assert "KB304" in gaps and "linear-algebra" in gaps and "does not teach" in gaps  # a prerequisite outside
-    assert "Nothing bridges CNNs to DINOv2." in gaps  # the card's own gap note
+    assert "Convolutional neural networks</a> (gaps)" in gaps  # the card's own gap note, on its topic page
 
 
 def test_topic_page_courses_come_from_the_graph(ctx, tmp_path):
@@ -503,3 +505,71 @@ def test_mermaid_is_pinned():
 def test_mkdocs_is_pinned_below_2():
     text = (REPO / "pyproject.toml").read_text()
     assert re.search(r'"mkdocs>=[\d.]+,<2"', text)
+
+
+# --------------------------------------------------------------------------- a generated knowledge base
+
+
+def _primary_nav_links(html: str) -> int:
+    """Links in the page's site navigation, leaving out its table of contents (which Material nests in it)."""
+    start = html.index('<nav class="md-nav md-nav--primary"')
+    end = html.index('<div class="md-content"', start)
+    nav = re.sub(r'<nav class="md-nav md-nav--secondary".*?</nav>', "", html[start:end], flags=re.DOTALL)
+    return len(re.findall(r'<a\b[^>]*class="md-nav__link', nav))
+
+
+@pytest.fixture(scope="module")
+def generated_site(tmp_path_factory):
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    from gen_kb import generate
+
+    need_mermaid()
+    tmp = tmp_path_factory.mktemp("generated")
+    generate(tmp / "cards", topics=200)
+    build = build_site(tmp, tmp / "cards", strict=True)
+    assert build.returncode == 0, build.output
+    return build, tmp / "cards"
+
+
+@pytest.mark.slow
+def test_a_generated_knowledge_base_builds_strict_with_a_small_navigation(generated_site):
+    from kb.pages.indexes import NAV_SECTION_MAX, nav_bound
+
+    build, cards = generated_site
+    kb = load_kb(cards)
+    ctx = make_ctx(kb, findings=False)
+    bound = nav_bound(ctx)
+    assert bound == 8 + 1 + NAV_SECTION_MAX + 1 + NAV_SECTION_MAX + NAV_SECTION_MAX == 160
+    html_pages = [p for p in build.site.rglob("*.html") if p.name == "index.html"]
+    assert len(html_pages) >= len(kb.topics) + len(kb.digests) + len(kb.courses)
+    counts = {p.relative_to(build.site).parent.as_posix(): _primary_nav_links(p.read_text(encoding="utf-8"))
+              for p in html_pages}
+    # every topic is in the navigation somewhere, yet no page renders more than its own path of it
+    all_entries = pages.navigation(ctx, [])
+    flat = json.dumps(all_entries).count(".md")
+    assert flat > len(kb.topics)
+    worst = max(counts.values())
+    assert worst <= bound, sorted(counts.items(), key=lambda kv: -kv[1])[:5]
+    # 4 courses of 5 modules of 10 topics: the top level, the courses, one course's modules, one module's topics
+    # the top level, the courses, one course's overview and modules, one module's topics
+    topic_worst = max(n for page, n in counts.items() if page.startswith("topics/"))
+    assert topic_worst <= 8 + 1 + 4 + 1 + 5 + 10, topic_worst
+    assert worst <= 8 + 40, worst  # the most is on a rule page: the top level and the rule catalogue
+
+
+@pytest.mark.slow
+def test_every_generated_page_links_to_the_indexes(generated_site):
+    from kb.pages.routes import INDEXES
+
+    build, _ = generated_site
+    targets = {Router().page_url(src) for src, _ in INDEXES}
+    for path in build.site.rglob("index.html"):
+        rel = path.relative_to(build.site).parent.as_posix()
+        html = path.read_text(encoding="utf-8")
+        assert 'class="kb-indexes"' in html or "Find more:" in html, rel
+        hrefs = set(re.findall(r'href="([^"#?]+)"', html[html.index("Find more:"):]))
+        reached = {(Path(rel) / h).as_posix() for h in hrefs}
+        resolved = {str(Path(os.path.normpath(r))) + "/" for r in reached}
+        assert targets <= resolved, (rel, targets - resolved)
+        for target in targets:
+            assert (build.site / target / "index.html").is_file(), target
