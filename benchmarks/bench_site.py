@@ -76,12 +76,10 @@ def page_sizes(cards: Path) -> list[int]:
         "import sys, json\n"
         "from pathlib import Path\n"
         "from kb import pages\n"
-        "from kb.graph import build_graph\n"
-        "from kb.store import load_kb\n"
-        "from kb.mkdocs_plugin import _ledger, _rule_entries\n"
-        "kb = load_kb(Path(sys.argv[1])); g = build_graph(kb)\n"
-        "ctx = pages.SiteContext(kb, g, claims=pages.claim_views(_ledger(kb), pages.Report()))\n"
-        "print(json.dumps([len(t) for t in pages.generate_pages(ctx, _rule_entries()).values()]))\n"
+        "from kb.mkdocs_plugin import rule_entries, site_context\n"
+        "from kb.project import Project\n"
+        "ctx = site_context(Project.discover(Path(sys.argv[1])), None)\n"
+        "print(json.dumps([len(t) for t in pages.generate_pages(ctx, rule_entries()).values()]))\n"
     )
     out = subprocess.run([sys.executable, "-c", code, str(cards)], capture_output=True, text=True, env=ENV,
                          check=True)

@@ -8,7 +8,6 @@ functions of :mod:`kb.pages`; nothing generated is ever written into
 
     plugins:
       - search
-      - tags
       - kb:
           cards: cards                  # the cards root (relative to mkdocs.yml)
           report: null                  # default: [tool.kb] report, else <cache>/report.json
@@ -16,18 +15,21 @@ functions of :mod:`kb.pages`; nothing generated is ever written into
 
 What it does, event by event:
 
-* ``on_config``: resolves the paths above and adds the local Mermaid script
-  to the pages, so Material never fetches Mermaid from a CDN;
+* ``on_config``: works out the project (:class:`kb.project.Project`: the
+  configuration, size limits and report path ``kb check`` uses) and adds the
+  local Mermaid script to the pages, so Material never fetches Mermaid from
+  a CDN;
 * ``on_files``: loads the cards and runs the offline rules.  Errors are
   printed exactly as ``kb lint`` prints them; under ``--strict`` they stop
   the build (:class:`~mkdocs.exceptions.PluginError`), otherwise they are
   warnings and the cards that loaded are still published, so ``mkdocs serve``
   keeps showing the site while an author fixes a card.  Then it reads the
-  last check report, generates every page and adds it as a virtual file,
-  with the Mermaid script copied from ``node_modules``;
+  last check report, generates every page (rendering again only the pages
+  whose view changed) and adds it as a virtual file, with the navigation and
+  the Mermaid script copied from ``node_modules``;
 * ``on_page_content``: one more allow-list pass over each generated page;
 * ``on_serve``: watches the cards root and the report, so editing a card
-  rebuilds the site.
+  rebuilds the site; under ``mkdocs serve --dirty`` only the changed pages.
 
 Nothing here imports torch or httpx.
 """
@@ -44,6 +46,8 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files
 
+from kb.project import Project
+
 log = get_plugin_logger(__name__)
 
 #: where the Mermaid script is published inside the site
@@ -59,88 +63,61 @@ class KbPluginConfig(Config):
 
 class KbPlugin(BasePlugin[KbPluginConfig]):
     def __init__(self) -> None:
+        from kb.pages import PageRenderer
+
+        self.project: Project | None = None
         self.cards_root: Path | None = None
         self.report_path: Path | None = None
         self.mermaid_path: Path | None = None
         self.generated: set[str] = set()
-        self.dirty = False
-        self._last_nav: Any = None
-        self._nav_is_ours = False
-        from kb.pages import PageRenderer
-
+        # kept across the rebuilds of `mkdocs serve` (MkDocs keeps plugin instances while the config is unchanged)
         self.renderer = PageRenderer()
+        self._last_nav: Any = None
 
     # ------------------------------------------------------------------ config
 
     def on_config(self, config: Any) -> Any:
+        from kb.config import ConfigError
+
         base = Path(config.config_file_path).resolve().parent if config.config_file_path else Path.cwd()
-        self.cards_root = (base / self.config.cards).resolve()
+        try:
+            # the same project `kb check` works out: configuration, size limits, cache and report paths
+            self.project = Project.discover(base / self.config.cards,
+                                            report=base / self.config.report if self.config.report else None,
+                                            cwd=base)
+        except ConfigError as exc:
+            raise PluginError(f"kb: {exc}") from None
+        self.cards_root = self.project.cards_root
         self.mermaid_path = (base / self.config.mermaid).resolve()
-        self.report_path = self._report_path(base)
+        self.report_path = self.project.report_path.resolve()
         if MERMAID_DEST not in [str(s) for s in config.extra_javascript]:
             config.extra_javascript.append(MERMAID_DEST)
         return config
 
-    def _report_path(self, base: Path) -> Path:
-        if self.config.report:
-            return (base / self.config.report).resolve()
-        # the same place `kb check` writes it when given no --report
-        from kb.config import ConfigError, load_config
-
-        assert self.cards_root is not None
-        try:
-            loaded = load_config(start=self.cards_root)
-        except ConfigError as exc:
-            raise PluginError(f"kb: {exc}") from None
-        cfg = loaded.config
-        if cfg.report:
-            return (loaded.base / cfg.report).resolve()
-        cache = os.environ.get("KB_CACHE_DIR")
-        if cache:
-            cache_dir = Path(cache)
-        elif cfg.cache_dir:
-            cache_dir = loaded.base / cfg.cache_dir
-        else:
-            cache_dir = self.cards_root.parent / ".kb-cache"
-        return (cache_dir / "report.json").resolve()
-
     # ------------------------------------------------------------------ pages
-
-    def on_startup(self, *, command: str, dirty: bool) -> None:
-        # `mkdocs serve --dirty` rebuilds only the pages whose File says it is modified (see _PageFile)
-        self.dirty = dirty
 
     def on_files(self, files: Files, *, config: Any) -> Files:
         from kb import pages
-        from kb.graph import build_graph
-        from kb.store import is_cards_root, load_kb
+        from kb.report import ReportError, load_report
 
-        root = self.cards_root
-        assert root is not None
-        if not is_cards_root(root):
-            raise PluginError(f"kb: {root} is not a cards root (expected topics/, digests/ or courses/ inside it)")
-        kb = load_kb(root)
-        graph = build_graph(kb)
-        diagnostics = self._check_cards(kb, graph, strict=bool(config.strict))
-
+        assert self.project is not None
         try:
-            report = pages.load_report(self.report_path)
-        except pages.ReportError as exc:
+            report = load_report(self.report_path)
+        except ReportError as exc:
             log.warning("%s; building with unknown statuses", exc)
-            report = pages.Report(path=self.report_path)
-        if not report.found:
+            report = None
+        if report is None:
             log.info("no check report at %s: link and claim statuses are shown as unknown or as the cards state them",
                      self.report_path)
 
-        ctx = pages.SiteContext(kb, graph, report, claims=pages.claim_views(_ledger(kb), report),
-                                findings=_findings(diagnostics, report), site_name=config.site_name,
-                                router=pages.routes.Router(config.use_directory_urls))
-        generated = pages.generate_pages(ctx, _rule_entries() if self.config.rules else (), self.renderer)
+        ctx = site_context(self.project, report, strict=bool(config.strict), site_name=config.site_name,
+                           use_directory_urls=config.use_directory_urls)
+        generated = pages.generate_pages(ctx, rule_entries() if self.config.rules else (), self.renderer)
         changed = self.renderer.changed
         self.generated = set()
+        ours: list[_PageFile] = []
         for src_uri, content in generated.items():
-            existing = files.get_file_from_path(src_uri)
-            if existing is not None:
+            if files.get_file_from_path(src_uri) is not None:
                 # a hand-written page of the same name wins; say so rather than silently dropping ours
                 log.info("%s is hand-written in %s, so the generated page of that name is not used",
                          src_uri, Path(config.docs_dir).name)
@@ -148,51 +125,22 @@ class KbPlugin(BasePlugin[KbPluginConfig]):
             page = _PageFile.generated(config, src_uri, content=content)
             page.kb_modified = src_uri in changed
             files.append(page)
+            ours.append(page)
             self.generated.add(src_uri)
 
         self._add_mermaid(files, config)
 
-        if config.nav is None or self._nav_is_ours:
-            written = [f.src_uri for f in files.documentation_pages() if f.src_uri not in self.generated]
-            nav = pages.navigation(ctx, generated, extra_pages=[p for p in written if p not in generated])
-            if nav != self._last_nav:
-                # a page shows the navigation, so a new navigation is a change to every page
-                for src_uri in self.generated:
-                    files.get_file_from_path(src_uri).kb_modified = True
-            self._last_nav = nav
-            config.nav = nav
-            self._nav_is_ours = True
-            # pages outside the navigation are reached through the index pages; that is by design
-            config.not_in_nav = _not_in_nav()
+        written = [f.src_uri for f in files.documentation_pages() if f.src_uri not in self.generated]
+        nav = pages.navigation(ctx, generated, extra_pages=[p for p in written if p not in generated])
+        if nav != self._last_nav:
+            # every page shows the navigation, so a new navigation changes every page
+            for page in ours:
+                page.kb_modified = True
+        self._last_nav = nav
+        config.nav = nav
+        # topics in no course, digests and index parts are reached through the index pages, by design
+        config.not_in_nav = _NOT_IN_NAV
         return files
-
-    def _check_cards(self, kb: Any, graph: Any, *, strict: bool) -> list[Any]:
-        """The offline rules' findings; errors are reported as ``kb lint`` reports them."""
-        from kb.config import ConfigError, load_config
-        from validators.context import RuleContext
-        from validators.diagnostic import Severity
-        from validators.engine import run_rules, summarize
-
-        try:
-            cfg = load_config(start=kb.root).config
-            diags = run_rules(RuleContext(kb, graph, cfg), stages=("offline",))
-        except ConfigError as exc:
-            raise PluginError(f"kb: {exc}") from None
-        errors = [d for d in diags if d.severity == Severity.error]
-        if not errors:
-            return diags
-        try:
-            from validators.reporters import render
-
-            text = render("text", errors, summarize(errors, files=len(kb.files)), root=kb.root,
-                          sources={card.rel: card.text for card in kb.all_cards}, color=False)
-        except ImportError:  # reporters not installed: the located first line is what matters
-            text = "\n".join(f"{kb.root.name}/{d.path}:{d.line}:{d.col}: {d.code} [{d.severity.value}] {d.message}"
-                             for d in errors)
-        if strict:
-            raise PluginError(f"kb: the cards have errors; fix them or run 'kb lint' for details\n{text.rstrip()}")
-        log.warning("the cards have errors (the cards that loaded are still published):\n%s", text.rstrip())
-        return diags
 
     def _add_mermaid(self, files: Files, config: Any) -> None:
         path = self.mermaid_path
@@ -230,7 +178,7 @@ class _PageFile(File):
     """A generated page that knows whether its content changed since the last build.
 
     MkDocs asks ``is_modified`` only in a ``--dirty`` build, to skip pages whose
-    output is current; the plain build renders every page as usual.
+    output is current; a plain build renders every page as usual.
     """
 
     kb_modified = True
@@ -246,25 +194,65 @@ def _not_in_nav() -> Any:
                                               "/tags-*.md", "/rules/"])
 
 
-def _ledger(kb: Any) -> list[dict[str, Any]]:
-    """The claims ledger of the cards as they are now (the validators' own, never a second one)."""
-    from validators.claims import ledger
-
-    return [entry.to_dict() for entry in ledger(kb)]
+_NOT_IN_NAV = _not_in_nav()
 
 
-def _findings(diagnostics: list[Any], report: Any) -> list[Any]:
-    """This build's offline findings, plus the report's findings of the stages a build does not run."""
-    from kb.pages import finding
+def site_context(project: Project, report: Any, *, strict: bool = False, **options: Any) -> Any:
+    """Load the cards, run the offline rules and build the pages' :class:`~kb.pages.SiteContext`.
+
+    The build's own lint run gives the findings and the claims ledger of the
+    cards as they are now; ``report`` (the last ``kb check``) gives statuses,
+    link outcomes and the findings of the stages a build does not run.
+    """
+    from kb import pages
+    from kb.graph import build_graph
+    from validators.context import RuleContext
     from validators.registry import all_rules
 
-    offline = {code for code, rule in all_rules().items() if rule.needs == "offline"}
-    out = [finding(d) for d in diagnostics]
-    out += [f for f in report.diagnostics if f.code not in offline]
-    return out
+    kb = project.load_kb()
+    graph = build_graph(kb)
+    rule_ctx = RuleContext(kb, graph, project.config)
+    diagnostics = _check_cards(kb, rule_ctx, strict=strict)
+    from validators.reporters.machine import build_report
+    from validators.engine import summarize
+
+    live = build_report(diagnostics, summarize(diagnostics, files=len(kb.files)), root=kb.root, ctx=rule_ctx,
+                        stages=("offline",))
+    offline = frozenset(code for code, rule in all_rules().items() if rule.needs == "offline")
+    return pages.SiteContext(kb, graph, report=report, live=live, offline_codes=offline,
+                             site_name=options.get("site_name", "Curriculum knowledge base"),
+                             router=pages.Router(options.get("use_directory_urls", True)))
 
 
-def _rule_entries() -> list[Any]:
+def _check_cards(kb: Any, rule_ctx: Any, *, strict: bool) -> list[Any]:
+    """The offline rules' findings; errors are reported as ``kb lint`` reports them."""
+    from kb.config import ConfigError
+    from validators.diagnostic import Severity
+    from validators.engine import run_rules, summarize
+
+    try:
+        diags = run_rules(rule_ctx, stages=("offline",))
+    except ConfigError as exc:
+        raise PluginError(f"kb: {exc}") from None
+    errors = [d for d in diags if d.severity == Severity.error]
+    if not errors:
+        return diags
+    try:
+        from validators.reporters import render
+
+        text = render("text", errors, summarize(errors, files=len(kb.files)), root=kb.root,
+                      sources={card.rel: card.text for card in kb.all_cards}, color=False)
+    except ImportError:  # reporters not installed: the located first line is what matters
+        text = "\n".join(f"{kb.root.name}/{d.path}:{d.line}:{d.col}: {d.code} [{d.severity.value}] {d.message}"
+                         for d in errors)
+    if strict:
+        raise PluginError(f"kb: the cards have errors; fix them or run 'kb lint' for details\n{text.rstrip()}")
+    log.warning("the cards have errors (the cards that loaded are still published):\n%s", text.rstrip())
+    return diags
+
+
+def rule_entries() -> list[Any]:
+    """The rule catalogue, from the rules' own documentation."""
     from kb.pages import RuleEntry
     from validators.registry import all_rules, render_doc
 

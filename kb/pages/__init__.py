@@ -26,15 +26,15 @@ from typing import Any, Iterable
 
 from kb.pages.indexes import RuleEntry, home_view, index_views, ledger_views, nav_bound, navigation, rule_views
 from kb.pages.render import PageRenderer
-from kb.pages.routes import card_page
+from kb.pages.routes import Router, card_page
 from kb.pages.safe import clean_page, md_escape, render_inline, render_markdown, safe_url
-from kb.pages.status import ClaimView, Finding, Report, ReportError, claim_views, finding, load_report
+from kb.pages.status import ClaimView, claim_views
 from kb.pages.views import PageView, SiteContext, course_view, digest_view, topic_view
 
 __all__ = [
-    "ClaimView", "Finding", "PageRenderer", "PageView", "Report", "ReportError", "RuleEntry", "SiteContext",
-    "all_views", "card_page", "claim_views", "clean_page", "finding", "generate_pages", "load_report",
-    "md_escape", "nav_bound", "navigation", "render_inline", "render_markdown", "safe_url",
+    "ClaimView", "PageRenderer", "PageView", "Router", "RuleEntry", "SiteContext", "all_views", "card_page",
+    "claim_views", "clean_page", "generate_pages", "md_escape", "nav_bound", "navigation", "render_inline",
+    "render_markdown", "safe_url",
 ]
 
 

@@ -54,7 +54,7 @@ class ReportState:
 
 
 def report_state(ctx: SiteContext) -> ReportState:
-    return ReportState(ctx.report.found, ctx.report.generated_at, ctx.report.links is not None)
+    return ReportState(ctx.status.found, ctx.status.generated_at, ctx.status.links is not None)
 
 
 @dataclass(frozen=True)

@@ -30,16 +30,8 @@ from kb.graph import (
 )
 from kb.pages.routes import INDEXES, Router, card_page, rule_page
 from kb.pages.safe import safe_url
-from kb.pages.status import (
-    CLAIM_STATUSES,
-    LINK_OUTCOMES,
-    UNKNOWN,
-    ClaimView,
-    Finding,
-    Report,
-    evidence_tip,
-    link_tip,
-)
+from kb.pages.status import CLAIM_STATUSES, LINK_OUTCOMES, UNKNOWN, ClaimView, Statuses, evidence_tip, link_tip
+from kb.report import Diagnostic, Report
 from kb.schema import Role
 from kb.store import KnowledgeBase
 
@@ -109,29 +101,36 @@ class PageView:
 
 @dataclass
 class SiteContext:
-    """Everything the views are built from; built once per site build."""
+    """Everything the views are built from; built once per site build.
+
+    ``live`` is the typed report of the build's own offline lint run (its
+    findings and the claims ledger of the cards as they are now), ``report``
+    the last ``kb check`` report or None (statuses, evidence, link outcomes,
+    findings of the link and fact stages, which are not in ``offline_codes``).
+    """
 
     kb: KnowledgeBase
     graph: nx.MultiDiGraph
-    report: Report = field(default_factory=Report)
-    claims: list[ClaimView] = field(default_factory=list)
-    #: findings of the build's own lint run, plus the report's (see :func:`kb.pages.build_context`)
-    findings: list[Finding] = field(default_factory=list)
+    report: Report | None = None
+    live: Report | None = None
+    offline_codes: frozenset[str] = frozenset()
     site_name: str = "Curriculum knowledge base"
     router: Router = field(default_factory=Router)
 
     def __post_init__(self) -> None:
+        self.status = Statuses(self.live, self.report, self.offline_codes)
+        self.claims: list[ClaimView] = self.status.claims
         self._claims: dict[tuple[str, str], list[ClaimView]] = defaultdict(list)
         for c in self.claims:
             self._claims[(c.card_kind, c.card_id)].append(c)
-        self._findings: dict[str, list[Finding]] = defaultdict(list)
-        for f in self.findings:
+        self._findings: dict[str, list[Diagnostic]] = defaultdict(list)
+        for f in self.status.findings:
             self._findings[f.path].append(f)
 
     def claims_of(self, kind: str, ident: str) -> list[ClaimView]:
         return self._claims.get((kind, ident), [])
 
-    def findings_for(self, rel_path: str) -> list[Finding]:
+    def findings_for(self, rel_path: str) -> list[Diagnostic]:
         return self._findings.get(rel_path, [])
 
     def href(self, from_src: str, to_src: str, anchor: str | None = None) -> str:
@@ -146,7 +145,7 @@ class SiteContext:
     def indexes(self, src: str) -> tuple[Link, ...]:
         return tuple(Link(label, self.href(src, page), "index") for page, label in INDEXES)
 
-    def finding_views(self, src: str, findings: Iterable[Finding], *, with_card: bool = False) -> tuple[FindingView, ...]:
+    def finding_views(self, src: str, findings: Iterable[Diagnostic], *, with_card: bool = False) -> tuple[FindingView, ...]:
         out = []
         for f in findings:
             code_href = self.href(src, rule_page(f.code)) if f.code[:2] == "KB" and f.code[2:].isdigit() else None
@@ -164,7 +163,7 @@ class SiteContext:
     def resource(self, src: str, topic_id: str, res: Any, *, show_role: bool = False, note: bool = True) -> ResourceView:
         outcome = tip = None
         if res.url:
-            status = self.report.link(res.url)
+            status = self.status.link(res.url)
             outcome = status.outcome if status else "unchecked"
             if status is not None:
                 tip = link_tip(status, res.url)
@@ -264,7 +263,7 @@ def digest_view(ctx: SiteContext, did: str) -> DigestView:
     meta = [d.kind.value.replace("-", " ")] + ([", ".join(d.authors)] if d.authors else []) + ([str(d.year)] if d.year else [])
     source = None
     if d.url:
-        outcome = ctx.report.link(d.url)
+        outcome = ctx.status.link(d.url)
         source = ResourceView(anchor="source", title="Source", url=safe_url(d.url), has_url=True,
                               outcome=outcome.outcome if outcome and outcome.outcome in LINK_OUTCOMES else
                               ("unknown" if outcome else "unchecked"),

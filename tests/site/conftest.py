@@ -192,14 +192,14 @@ def fixture_report(cards_root: Path) -> dict[str, Any]:
              "message": "a stale finding", "hint": None, "url": None},
         ],
         "claims": claims,
-        "links": [
+        "links": {"results": [
             {"url": "https://www.youtube.com/watch?v=bNb2fEVKeEo", "outcome": "ok", "status": 200,
              "final_url": None, "title": "Lecture 5"},
             {"url": "https://colah.github.io/posts/2014-07-Conv-Nets-Modular/", "outcome": "broken", "status": 404,
              "final_url": None, "title": None},
             {"url": "https://cs231n.github.io/convolutional-networks/", "outcome": "blocked", "status": 403,
              "final_url": None, "title": None},
-        ],
+        ]},
     }
 
 

@@ -19,6 +19,7 @@ import pytest
 
 from kb import pages
 from kb.pages.routes import Router
+from kb.report import load_report
 from kb.graph import build_graph, courses_of_topic, mermaid_label
 from kb.store import load_kb
 from tests.site.conftest import (
@@ -135,30 +136,18 @@ def test_page_cleaner_removes_scripts_and_handlers():
 # --------------------------------------------------------------------------- pages from the fixture KB
 
 
-def make_ctx(kb, report=None, *, findings=True, **kw):
-    """The site context the plugin builds: the validators' ledger and offline findings, the report's statuses."""
-    from kb.mkdocs_plugin import _findings, _ledger
-    from validators.context import RuleContext
-    from validators.engine import run_rules
-    from kb.config import KbConfig
+def make_ctx(kb, report=None, **kw):
+    """The site context the plugin builds: the build's own lint run, the last check report's statuses."""
+    from kb.mkdocs_plugin import site_context
+    from kb.project import Project
 
-    report = report or pages.Report()
-    graph = build_graph(kb)
-    diags = run_rules(RuleContext(kb, graph, KbConfig()), stages=("offline",)) if findings else []
-    return pages.SiteContext(kb, graph, report, claims=pages.claim_views(_ledger(kb), report),
-                             findings=_findings(diags, report), **kw)
+    return site_context(Project.discover(kb.root, cwd=kb.root), report, **kw)
 
 
 def _rules():
-    from kb.mkdocs_plugin import _rule_entries
+    from kb.mkdocs_plugin import rule_entries
 
-    return _rule_entries()
-
-
-def _ledger(kb):
-    from kb.mkdocs_plugin import _ledger as ledger
-
-    return ledger(kb)
+    return rule_entries()
 
 
 def page_of(ctx, src):
@@ -177,7 +166,7 @@ def ctx_with_report(fixture_cards, tmp_path_factory):
     path = tmp_path_factory.mktemp("report") / "report.json"
     path.write_text(json.dumps(fixture_report(fixture_cards)), encoding="utf-8")
     kb = load_kb(fixture_cards)
-    return make_ctx(kb, pages.load_report(path))
+    return make_ctx(kb, load_report(path))
 
 
 def _h1_count(page: str) -> int:
@@ -297,37 +286,26 @@ def test_report_links_in_the_link_stage_shape(fixture_cards, tmp_path):
     path = tmp_path / "report.json"
     path.write_text(json.dumps(report))
     kb = load_kb(fixture_cards)
-    page = page_of(make_ctx(kb, pages.load_report(path)), "topics/cnns.md")
+    page = page_of(make_ctx(kb, load_report(path)), "topics/cnns.md")
     deep_dive = page[page.index("### Deep dive"):page.index("### Original paper")]
     assert "link broken" in deep_dive and "404 Not Found" in deep_dive
 
 
 def test_stale_report_claims_are_dropped(fixture_cards, tmp_path):
     report = fixture_report(fixture_cards)
-    report["claims"].append({"uid": "resnet#gone", "card": "digest:resnet", "path": "digests/resnet.yaml",
-                             "line": 1, "col": 1, "text": "a claim no card makes", "status": "verified"})
+    report["claims"].append({**report["claims"][0], "uid": "resnet#gone", "claim_id": "gone",
+                             "text": "a claim no card makes", "status": "verified"})
     path = tmp_path / "report.json"
     path.write_text(json.dumps(report))
     kb = load_kb(fixture_cards)
-    views = pages.claim_views(_ledger(kb), pages.load_report(path))
+    views = make_ctx(kb, load_report(path)).claims
     assert not [v for v in views if v.uid == "resnet#gone"]
 
 
 def test_no_report_says_statuses_are_unknown(ctx):
-    assert not ctx.report.found
+    assert ctx.report is None and not ctx.status.found
     assert "No check report was found" in page_of(ctx, "index.md")
     assert "No check report was found" in page_of(ctx, "claims.md")
-
-
-def test_broken_report_is_an_error(tmp_path):
-    bad = tmp_path / "report.json"
-    bad.write_text("{not json")
-    with pytest.raises(pages.ReportError):
-        pages.load_report(bad)
-    bad.write_text(json.dumps({"version": 99}))
-    with pytest.raises(pages.ReportError, match="version"):
-        pages.load_report(bad)
-    assert not pages.load_report(tmp_path / "missing.json").found
 
 
 def test_ledger_lists_every_claim_with_a_status(ctx):
@@ -537,7 +515,7 @@ def test_a_generated_knowledge_base_builds_strict_with_a_small_navigation(genera
 
     build, cards = generated_site
     kb = load_kb(cards)
-    ctx = make_ctx(kb, findings=False)
+    ctx = make_ctx(kb)
     bound = nav_bound(ctx)
     assert bound == 8 + 1 + NAV_SECTION_MAX + 1 + NAV_SECTION_MAX + NAV_SECTION_MAX == 160
     html_pages = [p for p in build.site.rglob("*.html") if p.name == "index.html"]
