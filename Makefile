@@ -49,8 +49,9 @@ fuzz: install
 site: install
 	$(BIN)/mkdocs build --strict
 
+# --dirty: after a card is edited, only the pages whose content changed are rebuilt (README: the site)
 serve: install
-	$(BIN)/mkdocs serve
+	$(BIN)/mkdocs serve --dirty
 
 ## schemas: regenerate the JSON Schemas the cards' modelines point at
 schemas: $(VENV)/.installed
@@ -61,6 +62,7 @@ bench: install
 	$(BIN)/python benchmarks/bench_links.py
 	$(BIN)/python benchmarks/bench_hostile.py
 	$(BIN)/python benchmarks/bench_charsets.py
+	$(BIN)/python benchmarks/bench_site.py
 
 clean:
 	rm -rf build .kb-cache .pytest_cache
