@@ -61,6 +61,7 @@ bench: install
 	$(BIN)/python benchmarks/bench_facts.py
 	$(BIN)/python benchmarks/bench_links.py
 	$(BIN)/python benchmarks/bench_hostile.py
+	$(BIN)/python benchmarks/bench_shard.py
 	$(BIN)/python benchmarks/bench_charsets.py
 	$(BIN)/python benchmarks/bench_site.py
 
