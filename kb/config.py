@@ -99,7 +99,7 @@ class FactsConfig(_Strict):
         ge=0,
         description="Relative tolerance for checks that set none, instead of the precision of the stated value (None: follow the precision).",
     )
-    cache: bool = Field(default=True, description="Keep measurements in <cache dir>/facts.json, keyed by the torch and torchvision versions.")
+    cache: bool = Field(default=True, description="Keep measurements in <cache dir>/facts.sqlite, keyed by the torch and torchvision versions; each is committed as it is taken.")
     formula_max_cases: int = Field(default=20000, ge=1, description="Most grid combinations one formula check tries.")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -59,7 +60,7 @@ def test_cold_then_warm_run_and_warm_never_imports_torch(tmp_path):
     cache = tmp_path / ".kb-cache"
     cold = _fresh_process(root, cache)
     assert cold["torch"] is True and cold["measured"] > 0
-    assert (cache / "facts.json").is_file()
+    assert (cache / "facts.sqlite").is_file()
     warm = _fresh_process(root, cache)
     assert warm["torch"] is False, "a fully cached run imported torch"
     assert warm["measured"] == 0 and warm["cached"] >= 4
@@ -82,11 +83,13 @@ def test_a_torn_cache_file_is_ignored_and_rewritten(tmp_path):
     root = write_root(tmp_path, {"digests/d.yaml": digest_with(SMALL)})
     cache = tmp_path / ".kb-cache"
     cache.mkdir()
-    (cache / "facts.json").write_text("{not json", encoding="utf-8")
+    (cache / "facts.sqlite").write_text("{not a database", encoding="utf-8")
     _, report, _ = run(root, cache=cache)
     assert report.results["d#r18"].status == "ok"
-    assert json.loads((cache / "facts.json").read_text(encoding="utf-8"))["format"] == 1
-    assert not list(cache.glob(".facts-*.tmp"))
+    with sqlite3.connect(cache / "facts.sqlite") as db:
+        assert db.execute("SELECT count(*) FROM facts").fetchone()[0] >= 4
+    _, again, _ = run(root, cache=cache)
+    assert again.measured == 0
 
 
 def test_default_tolerance_from_config(tmp_path):
