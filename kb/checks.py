@@ -108,6 +108,11 @@ class ParamsCheck(_Check):
         default_factory=dict,
         description="Builder keyword arguments, e.g. image_size: 384, num_classes: 10, aux_logits: true.",
     )
+    weights: str | None = Field(
+        default=None,
+        description="Count the model as these pretrained weights ship (IMAGENET1K_SWAG_E2E_V1, DEFAULT or "
+                    "ViT_H_14_Weights.IMAGENET1K_SWAG_E2E_V1): their resolution and builder arguments; nothing is downloaded.",
+    )
 
 
 class ComputeCheck(_Check):
@@ -122,10 +127,16 @@ class ComputeCheck(_Check):
     model: str
     value: Number = Field(description="The stated compute: '17.56G', '~3.8B', '1.5 billion'.")
     input_size: list[InputDim] = Field(
-        default_factory=lambda: [3, 224, 224], min_length=3, max_length=3,
-        description=f"C, H, W of one input image; each at most {MAX_INPUT_DIM}.",
+        default_factory=lambda: [3, 224, 224], min_length=3, max_length=4,
+        description=f"C, H, W of one input image (C, T, H, W of one clip for video models); each at most {MAX_INPUT_DIM}. "
+                    "Default: 3×224×224, or the resolution of the weights named in `weights`.",
     )
     model_kwargs: ModelKwargs = Field(default_factory=dict)
+    weights: str | None = Field(
+        default=None,
+        description="Count the model as these pretrained weights ship, at their resolution (IMAGENET1K_SWAG_E2E_V1, DEFAULT, "
+                    "or the full Enum.MEMBER name); nothing is downloaded.",
+    )
 
     @model_validator(mode="after")
     def _bounded_input(self) -> "ComputeCheck":

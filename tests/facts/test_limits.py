@@ -129,14 +129,38 @@ def test_model_inputs_are_bounded_in_the_schema():
 
 
 def test_a_real_forward_pass_above_the_budget_is_refused_before_it_runs():
-    # regnet cannot be built on meta, so its forward pass would run on real CPU tensors
-    measurer = Measurer("meta")
+    # on --device cpu every forward pass runs on real tensors
+    measurer = Measurer("cpu")
     side = int((MAX_REAL_INPUT_ELEMENTS / 3) ** 0.5) + 64
     with pytest.raises(Uncheckable, match="budget"):
         measurer.measure({"m": "compute", "model": "regnet_y_400mf", "kwargs": {}, "input_size": [3, side, side]})
     # a meta model is not limited by the budget: its tensors hold no memory
-    out = measurer.measure({"m": "shape", "model": "resnet18", "kwargs": {}, "input_shape": [1, 3, side, side]})
+    out = Measurer("meta").measure({"m": "shape", "model": "resnet18", "kwargs": {}, "input_shape": [1, 3, side, side]})
     assert out["shape"] == [1, 1000] and out["built_on"] == "meta"
+
+
+def test_a_model_built_on_the_cpu_is_counted_on_meta_whatever_the_input():
+    # RegNet computes its widths from tensors, so it is built on the CPU; its FLOPs used to be
+    # counted with a real forward pass there (42 of 68 s of a run over torchvision's table),
+    # and an input above the budget was refused.  Now the built model moves to meta.
+    measurer = Measurer("meta")
+    side = int((MAX_REAL_INPUT_ELEMENTS / 3) ** 0.5) + 64
+    calls = []
+    real_conv = torch.nn.Conv2d._conv_forward
+
+    def spy(self, x, weight, bias):
+        calls.append(x.device.type)
+        return real_conv(self, x, weight, bias)
+
+    torch.nn.Conv2d._conv_forward = spy
+    try:
+        out = measurer.measure({"m": "compute", "model": "regnet_y_400mf", "kwargs": {}, "input_size": [3, side, side]})
+    finally:
+        torch.nn.Conv2d._conv_forward = real_conv
+    assert calls and set(calls) == {"meta"}, "a convolution ran on real tensors"
+    assert out["built_on"] == "meta" and out["fallback"].startswith("built on the CPU")
+    small = measurer.measure({"m": "compute", "model": "regnet_y_400mf", "kwargs": {}, "input_size": [3, 224, 224]})
+    assert round(small["flops"] / 2e9, 3) == 0.402  # torchvision's _ops for RegNet_Y_400MF_Weights
 
 
 # --------------------------------------------------------------------------- no downloads

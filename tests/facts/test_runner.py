@@ -173,7 +173,7 @@ def test_wrong_formula_is_kb603_with_smallest_counterexample(measured):
 def test_model_that_cannot_be_built_on_meta_falls_back_to_cpu(measured):
     r = _result(measured, "regnet")
     assert r.status == "ok"
-    assert "built on cpu" in r.message
+    assert "built on the CPU without initialising weights, counted on meta" in r.message
 
 
 def test_named_dinov2_config(measured):

@@ -155,12 +155,41 @@ NAMED_CONFIGS: dict[str, str] = {
     "resnet152_v1": "ResNet-152 as in the 2015 paper (v1: stride on the 1x1 conv)",
 }
 
-#: builder defaults applied unless a check sets them: models are counted as
-#: torchvision ships their pretrained weights (no auxiliary classifiers)
-INFERENCE_DEFAULTS: dict[str, dict[str, bool]] = {
+#: Builder arguments under which each model is counted unless a check sets them: the
+#: model as its pretrained weights ship.  torchvision's builders change these only when
+#: they are given weights, and the runner never gives them weights, so it applies them
+#: itself.  Each entry says why it exists; ``tests/facts`` builds every model here with
+#: these defaults and compares its parameter count with the weights' ``num_params``.
+SHIPPED_DEFAULTS: dict[str, dict[str, bool]] = {
+    # GoogLeNet: the builder turns aux_logits on to load the weights, then deletes aux1 and
+    # aux2 unless the caller asked for them (its default is False): shipped without them.
+    # init_weights=False only saves time: counts do not depend on the initial values.
     "googlenet": {"aux_logits": False, "init_weights": False},
-    "inception_v3": {"aux_logits": False, "init_weights": False},
+    # the quantizable GoogLeNet behaves the same (and its float weights have no aux heads),
+    # but its class defaults aux_logits to True
+    "quantized_googlenet": {"aux_logits": False, "init_weights": False},
+    # Inception v3: the builder's default is aux_logits=True, so the shipped model keeps its
+    # AuxLogits head (27,161,264 parameters; 23,834,568 without it)
+    "inception_v3": {"aux_logits": True, "init_weights": False},
+    # quantized Inception v3: the published num_params of quantized weights is the count of
+    # the float weights they were quantized from (its meta "unquantized"), which keep
+    # AuxLogits, although the quantizable builder's own default drops it
+    "quantized_inception_v3": {"aux_logits": True, "init_weights": False},
+    # FCN and DeepLabV3: the builders turn aux_loss on when given weights, whose state
+    # holds the auxiliary FCNHead (fcn_resnet50: 35,322,218 with it, 32,957,013 without)
+    "fcn_resnet50": {"aux_loss": True},
+    "fcn_resnet101": {"aux_loss": True},
+    "deeplabv3_resnet50": {"aux_loss": True},
+    "deeplabv3_resnet101": {"aux_loss": True},
+    "deeplabv3_mobilenet_v3_large": {"aux_loss": True},
+    # LRASPP has no auxiliary head: its builder refuses aux_loss (NotImplementedError)
 }
+
+#: the older name of SHIPPED_DEFAULTS
+INFERENCE_DEFAULTS = SHIPPED_DEFAULTS
+
+#: builder switches that add an auxiliary head (named in hints when a count is off by one)
+AUX_SWITCHES: tuple[str, ...] = ("aux_logits", "aux_loss")
 
 #: detectors whose builders put FrozenBatchNorm2d (scale and shift as buffers, not
 #: parameters) in the backbone when weights are given and plain BatchNorm2d
@@ -177,6 +206,183 @@ FROZEN_BACKBONE_NORMS: frozenset[str] = frozenset({
     "maskrcnn_resnet50_fpn",
     "retinanet_resnet50_fpn",
 })
+
+
+#: every weights entry torchvision publishes -> (the input its numbers are for, builder
+#: arguments its builder sets from it).  The input is the crop of the weights' own
+#: transforms (C, H, W; C, T, H, W for video clips of 16 frames, which is what
+#: torchvision's ``_ops`` are counted for); None for detection and optical flow models,
+#: whose models resize their inputs themselves.  ViTs fix their position embeddings at
+#: build time, so their builders are given ``image_size`` from the weights' ``min_size``.
+#: ``tests/facts`` compares this table with the installed torchvision.
+WEIGHTS: dict[str, tuple[tuple[int, ...] | None, dict[str, int]]] = {
+    'AlexNet_Weights.IMAGENET1K_V1': ((3, 224, 224), {}),
+    'ConvNeXt_Base_Weights.IMAGENET1K_V1': ((3, 224, 224), {}),
+    'ConvNeXt_Large_Weights.IMAGENET1K_V1': ((3, 224, 224), {}),
+    'ConvNeXt_Small_Weights.IMAGENET1K_V1': ((3, 224, 224), {}),
+    'ConvNeXt_Tiny_Weights.IMAGENET1K_V1': ((3, 224, 224), {}),
+    'DeepLabV3_MobileNet_V3_Large_Weights.COCO_WITH_VOC_LABELS_V1': ((3, 520, 520), {}),
+    'DeepLabV3_ResNet101_Weights.COCO_WITH_VOC_LABELS_V1': ((3, 520, 520), {}),
+    'DeepLabV3_ResNet50_Weights.COCO_WITH_VOC_LABELS_V1': ((3, 520, 520), {}),
+    'DenseNet121_Weights.IMAGENET1K_V1': ((3, 224, 224), {}),
+    'DenseNet161_Weights.IMAGENET1K_V1': ((3, 224, 224), {}),
+    'DenseNet169_Weights.IMAGENET1K_V1': ((3, 224, 224), {}),
+    'DenseNet201_Weights.IMAGENET1K_V1': ((3, 224, 224), {}),
+    'EfficientNet_B0_Weights.IMAGENET1K_V1': ((3, 224, 224), {}),
+    'EfficientNet_B1_Weights.IMAGENET1K_V1': ((3, 240, 240), {}),
+    'EfficientNet_B1_Weights.IMAGENET1K_V2': ((3, 240, 240), {}),
+    'EfficientNet_B2_Weights.IMAGENET1K_V1': ((3, 288, 288), {}),
+    'EfficientNet_B3_Weights.IMAGENET1K_V1': ((3, 300, 300), {}),
+    'EfficientNet_B4_Weights.IMAGENET1K_V1': ((3, 380, 380), {}),
+    'EfficientNet_B5_Weights.IMAGENET1K_V1': ((3, 456, 456), {}),
+    'EfficientNet_B6_Weights.IMAGENET1K_V1': ((3, 528, 528), {}),
+    'EfficientNet_B7_Weights.IMAGENET1K_V1': ((3, 600, 600), {}),
+    'EfficientNet_V2_L_Weights.IMAGENET1K_V1': ((3, 480, 480), {}),
+    'EfficientNet_V2_M_Weights.IMAGENET1K_V1': ((3, 480, 480), {}),
+    'EfficientNet_V2_S_Weights.IMAGENET1K_V1': ((3, 384, 384), {}),
+    'FasterRCNN_MobileNet_V3_Large_320_FPN_Weights.COCO_V1': (None, {}),
+    'FasterRCNN_MobileNet_V3_Large_FPN_Weights.COCO_V1': (None, {}),
+    'FasterRCNN_ResNet50_FPN_Weights.COCO_V1': (None, {}),
+    'FasterRCNN_ResNet50_FPN_V2_Weights.COCO_V1': (None, {}),
+    'FCN_ResNet101_Weights.COCO_WITH_VOC_LABELS_V1': ((3, 520, 520), {}),
+    'FCN_ResNet50_Weights.COCO_WITH_VOC_LABELS_V1': ((3, 520, 520), {}),
+    'FCOS_ResNet50_FPN_Weights.COCO_V1': (None, {}),
+    'GoogLeNet_Weights.IMAGENET1K_V1': ((3, 224, 224), {}),
+    'Inception_V3_Weights.IMAGENET1K_V1': ((3, 299, 299), {}),
+    'KeypointRCNN_ResNet50_FPN_Weights.COCO_LEGACY': (None, {}),
+    'KeypointRCNN_ResNet50_FPN_Weights.COCO_V1': (None, {}),
+    'LRASPP_MobileNet_V3_Large_Weights.COCO_WITH_VOC_LABELS_V1': ((3, 520, 520), {}),
+    'MaskRCNN_ResNet50_FPN_Weights.COCO_V1': (None, {}),
+    'MaskRCNN_ResNet50_FPN_V2_Weights.COCO_V1': (None, {}),
+    'MaxVit_T_Weights.IMAGENET1K_V1': ((3, 224, 224), {}),
+    'MC3_18_Weights.KINETICS400_V1': ((3, 16, 112, 112), {}),
+    'MNASNet0_5_Weights.IMAGENET1K_V1': ((3, 224, 224), {}),
+    'MNASNet0_75_Weights.IMAGENET1K_V1': ((3, 224, 224), {}),
+    'MNASNet1_0_Weights.IMAGENET1K_V1': ((3, 224, 224), {}),
+    'MNASNet1_3_Weights.IMAGENET1K_V1': ((3, 224, 224), {}),
+    'MobileNet_V2_Weights.IMAGENET1K_V1': ((3, 224, 224), {}),
+    'MobileNet_V2_Weights.IMAGENET1K_V2': ((3, 224, 224), {}),
+    'MobileNet_V3_Large_Weights.IMAGENET1K_V1': ((3, 224, 224), {}),
+    'MobileNet_V3_Large_Weights.IMAGENET1K_V2': ((3, 224, 224), {}),
+    'MobileNet_V3_Small_Weights.IMAGENET1K_V1': ((3, 224, 224), {}),
+    'MViT_V1_B_Weights.KINETICS400_V1': ((3, 16, 224, 224), {}),
+    'MViT_V2_S_Weights.KINETICS400_V1': ((3, 16, 224, 224), {}),
+    'GoogLeNet_QuantizedWeights.IMAGENET1K_FBGEMM_V1': ((3, 224, 224), {}),
+    'Inception_V3_QuantizedWeights.IMAGENET1K_FBGEMM_V1': ((3, 299, 299), {}),
+    'MobileNet_V2_QuantizedWeights.IMAGENET1K_QNNPACK_V1': ((3, 224, 224), {}),
+    'MobileNet_V3_Large_QuantizedWeights.IMAGENET1K_QNNPACK_V1': ((3, 224, 224), {}),
+    'ResNet18_QuantizedWeights.IMAGENET1K_FBGEMM_V1': ((3, 224, 224), {}),
+    'ResNet50_QuantizedWeights.IMAGENET1K_FBGEMM_V1': ((3, 224, 224), {}),
+    'ResNet50_QuantizedWeights.IMAGENET1K_FBGEMM_V2': ((3, 224, 224), {}),
+    'ResNeXt101_32X8D_QuantizedWeights.IMAGENET1K_FBGEMM_V1': ((3, 224, 224), {}),
+    'ResNeXt101_32X8D_QuantizedWeights.IMAGENET1K_FBGEMM_V2': ((3, 224, 224), {}),
+    'ResNeXt101_64X4D_QuantizedWeights.IMAGENET1K_FBGEMM_V1': ((3, 224, 224), {}),
+    'ShuffleNet_V2_X0_5_QuantizedWeights.IMAGENET1K_FBGEMM_V1': ((3, 224, 224), {}),
+    'ShuffleNet_V2_X1_0_QuantizedWeights.IMAGENET1K_FBGEMM_V1': ((3, 224, 224), {}),
+    'ShuffleNet_V2_X1_5_QuantizedWeights.IMAGENET1K_FBGEMM_V1': ((3, 224, 224), {}),
+    'ShuffleNet_V2_X2_0_QuantizedWeights.IMAGENET1K_FBGEMM_V1': ((3, 224, 224), {}),
+    'R2Plus1D_18_Weights.KINETICS400_V1': ((3, 16, 112, 112), {}),
+    'R3D_18_Weights.KINETICS400_V1': ((3, 16, 112, 112), {}),
+    'Raft_Large_Weights.C_T_SKHT_K_V1': (None, {}),
+    'Raft_Large_Weights.C_T_SKHT_K_V2': (None, {}),
+    'Raft_Large_Weights.C_T_SKHT_V1': (None, {}),
+    'Raft_Large_Weights.C_T_SKHT_V2': (None, {}),
+    'Raft_Large_Weights.C_T_V1': (None, {}),
+    'Raft_Large_Weights.C_T_V2': (None, {}),
+    'Raft_Small_Weights.C_T_V1': (None, {}),
+    'Raft_Small_Weights.C_T_V2': (None, {}),
+    'RegNet_X_16GF_Weights.IMAGENET1K_V1': ((3, 224, 224), {}),
+    'RegNet_X_16GF_Weights.IMAGENET1K_V2': ((3, 224, 224), {}),
+    'RegNet_X_1_6GF_Weights.IMAGENET1K_V1': ((3, 224, 224), {}),
+    'RegNet_X_1_6GF_Weights.IMAGENET1K_V2': ((3, 224, 224), {}),
+    'RegNet_X_32GF_Weights.IMAGENET1K_V1': ((3, 224, 224), {}),
+    'RegNet_X_32GF_Weights.IMAGENET1K_V2': ((3, 224, 224), {}),
+    'RegNet_X_3_2GF_Weights.IMAGENET1K_V1': ((3, 224, 224), {}),
+    'RegNet_X_3_2GF_Weights.IMAGENET1K_V2': ((3, 224, 224), {}),
+    'RegNet_X_400MF_Weights.IMAGENET1K_V1': ((3, 224, 224), {}),
+    'RegNet_X_400MF_Weights.IMAGENET1K_V2': ((3, 224, 224), {}),
+    'RegNet_X_800MF_Weights.IMAGENET1K_V1': ((3, 224, 224), {}),
+    'RegNet_X_800MF_Weights.IMAGENET1K_V2': ((3, 224, 224), {}),
+    'RegNet_X_8GF_Weights.IMAGENET1K_V1': ((3, 224, 224), {}),
+    'RegNet_X_8GF_Weights.IMAGENET1K_V2': ((3, 224, 224), {}),
+    'RegNet_Y_128GF_Weights.IMAGENET1K_SWAG_E2E_V1': ((3, 384, 384), {}),
+    'RegNet_Y_128GF_Weights.IMAGENET1K_SWAG_LINEAR_V1': ((3, 224, 224), {}),
+    'RegNet_Y_16GF_Weights.IMAGENET1K_SWAG_E2E_V1': ((3, 384, 384), {}),
+    'RegNet_Y_16GF_Weights.IMAGENET1K_SWAG_LINEAR_V1': ((3, 224, 224), {}),
+    'RegNet_Y_16GF_Weights.IMAGENET1K_V1': ((3, 224, 224), {}),
+    'RegNet_Y_16GF_Weights.IMAGENET1K_V2': ((3, 224, 224), {}),
+    'RegNet_Y_1_6GF_Weights.IMAGENET1K_V1': ((3, 224, 224), {}),
+    'RegNet_Y_1_6GF_Weights.IMAGENET1K_V2': ((3, 224, 224), {}),
+    'RegNet_Y_32GF_Weights.IMAGENET1K_SWAG_E2E_V1': ((3, 384, 384), {}),
+    'RegNet_Y_32GF_Weights.IMAGENET1K_SWAG_LINEAR_V1': ((3, 224, 224), {}),
+    'RegNet_Y_32GF_Weights.IMAGENET1K_V1': ((3, 224, 224), {}),
+    'RegNet_Y_32GF_Weights.IMAGENET1K_V2': ((3, 224, 224), {}),
+    'RegNet_Y_3_2GF_Weights.IMAGENET1K_V1': ((3, 224, 224), {}),
+    'RegNet_Y_3_2GF_Weights.IMAGENET1K_V2': ((3, 224, 224), {}),
+    'RegNet_Y_400MF_Weights.IMAGENET1K_V1': ((3, 224, 224), {}),
+    'RegNet_Y_400MF_Weights.IMAGENET1K_V2': ((3, 224, 224), {}),
+    'RegNet_Y_800MF_Weights.IMAGENET1K_V1': ((3, 224, 224), {}),
+    'RegNet_Y_800MF_Weights.IMAGENET1K_V2': ((3, 224, 224), {}),
+    'RegNet_Y_8GF_Weights.IMAGENET1K_V1': ((3, 224, 224), {}),
+    'RegNet_Y_8GF_Weights.IMAGENET1K_V2': ((3, 224, 224), {}),
+    'ResNet101_Weights.IMAGENET1K_V1': ((3, 224, 224), {}),
+    'ResNet101_Weights.IMAGENET1K_V2': ((3, 224, 224), {}),
+    'ResNet152_Weights.IMAGENET1K_V1': ((3, 224, 224), {}),
+    'ResNet152_Weights.IMAGENET1K_V2': ((3, 224, 224), {}),
+    'ResNet18_Weights.IMAGENET1K_V1': ((3, 224, 224), {}),
+    'ResNet34_Weights.IMAGENET1K_V1': ((3, 224, 224), {}),
+    'ResNet50_Weights.IMAGENET1K_V1': ((3, 224, 224), {}),
+    'ResNet50_Weights.IMAGENET1K_V2': ((3, 224, 224), {}),
+    'ResNeXt101_32X8D_Weights.IMAGENET1K_V1': ((3, 224, 224), {}),
+    'ResNeXt101_32X8D_Weights.IMAGENET1K_V2': ((3, 224, 224), {}),
+    'ResNeXt101_64X4D_Weights.IMAGENET1K_V1': ((3, 224, 224), {}),
+    'ResNeXt50_32X4D_Weights.IMAGENET1K_V1': ((3, 224, 224), {}),
+    'ResNeXt50_32X4D_Weights.IMAGENET1K_V2': ((3, 224, 224), {}),
+    'RetinaNet_ResNet50_FPN_Weights.COCO_V1': (None, {}),
+    'RetinaNet_ResNet50_FPN_V2_Weights.COCO_V1': (None, {}),
+    'S3D_Weights.KINETICS400_V1': ((3, 16, 224, 224), {}),
+    'ShuffleNet_V2_X0_5_Weights.IMAGENET1K_V1': ((3, 224, 224), {}),
+    'ShuffleNet_V2_X1_0_Weights.IMAGENET1K_V1': ((3, 224, 224), {}),
+    'ShuffleNet_V2_X1_5_Weights.IMAGENET1K_V1': ((3, 224, 224), {}),
+    'ShuffleNet_V2_X2_0_Weights.IMAGENET1K_V1': ((3, 224, 224), {}),
+    'SqueezeNet1_0_Weights.IMAGENET1K_V1': ((3, 224, 224), {}),
+    'SqueezeNet1_1_Weights.IMAGENET1K_V1': ((3, 224, 224), {}),
+    'SSD300_VGG16_Weights.COCO_V1': (None, {}),
+    'SSDLite320_MobileNet_V3_Large_Weights.COCO_V1': (None, {}),
+    'Swin3D_B_Weights.KINETICS400_IMAGENET22K_V1': ((3, 16, 224, 224), {}),
+    'Swin3D_B_Weights.KINETICS400_V1': ((3, 16, 224, 224), {}),
+    'Swin3D_S_Weights.KINETICS400_V1': ((3, 16, 224, 224), {}),
+    'Swin3D_T_Weights.KINETICS400_V1': ((3, 16, 224, 224), {}),
+    'Swin_B_Weights.IMAGENET1K_V1': ((3, 224, 224), {}),
+    'Swin_S_Weights.IMAGENET1K_V1': ((3, 224, 224), {}),
+    'Swin_T_Weights.IMAGENET1K_V1': ((3, 224, 224), {}),
+    'Swin_V2_B_Weights.IMAGENET1K_V1': ((3, 256, 256), {}),
+    'Swin_V2_S_Weights.IMAGENET1K_V1': ((3, 256, 256), {}),
+    'Swin_V2_T_Weights.IMAGENET1K_V1': ((3, 256, 256), {}),
+    'VGG11_Weights.IMAGENET1K_V1': ((3, 224, 224), {}),
+    'VGG11_BN_Weights.IMAGENET1K_V1': ((3, 224, 224), {}),
+    'VGG13_Weights.IMAGENET1K_V1': ((3, 224, 224), {}),
+    'VGG13_BN_Weights.IMAGENET1K_V1': ((3, 224, 224), {}),
+    'VGG16_Weights.IMAGENET1K_FEATURES': ((3, 224, 224), {}),
+    'VGG16_Weights.IMAGENET1K_V1': ((3, 224, 224), {}),
+    'VGG16_BN_Weights.IMAGENET1K_V1': ((3, 224, 224), {}),
+    'VGG19_Weights.IMAGENET1K_V1': ((3, 224, 224), {}),
+    'VGG19_BN_Weights.IMAGENET1K_V1': ((3, 224, 224), {}),
+    'ViT_B_16_Weights.IMAGENET1K_SWAG_E2E_V1': ((3, 384, 384), {'image_size': 384}),
+    'ViT_B_16_Weights.IMAGENET1K_SWAG_LINEAR_V1': ((3, 224, 224), {'image_size': 224}),
+    'ViT_B_16_Weights.IMAGENET1K_V1': ((3, 224, 224), {'image_size': 224}),
+    'ViT_B_32_Weights.IMAGENET1K_V1': ((3, 224, 224), {'image_size': 224}),
+    'ViT_H_14_Weights.IMAGENET1K_SWAG_E2E_V1': ((3, 518, 518), {'image_size': 518}),
+    'ViT_H_14_Weights.IMAGENET1K_SWAG_LINEAR_V1': ((3, 224, 224), {'image_size': 224}),
+    'ViT_L_16_Weights.IMAGENET1K_SWAG_E2E_V1': ((3, 512, 512), {'image_size': 512}),
+    'ViT_L_16_Weights.IMAGENET1K_SWAG_LINEAR_V1': ((3, 224, 224), {'image_size': 224}),
+    'ViT_L_16_Weights.IMAGENET1K_V1': ((3, 224, 224), {'image_size': 224}),
+    'ViT_L_32_Weights.IMAGENET1K_V1': ((3, 224, 224), {'image_size': 224}),
+    'Wide_ResNet101_2_Weights.IMAGENET1K_V1': ((3, 224, 224), {}),
+    'Wide_ResNet101_2_Weights.IMAGENET1K_V2': ((3, 224, 224), {}),
+    'Wide_ResNet50_2_Weights.IMAGENET1K_V1': ((3, 224, 224), {}),
+    'Wide_ResNet50_2_Weights.IMAGENET1K_V2': ((3, 224, 224), {}),
+}
 
 
 def known_model(name: str) -> bool:
@@ -197,10 +403,31 @@ def weights_enum(name: str) -> str | None:
 
 def model_for_weights(enum_name: str) -> str | None:
     """The registry name whose weights enum is ``enum_name`` (ResNet50_Weights -> resnet50)."""
-    for model, row in MODELS.items():
-        if row[1] == enum_name and row[0] != "quantization":
-            return model
-    return None
+    found = [model for model, row in MODELS.items() if row[1] == enum_name]
+    plain = [m for m in found if MODELS[m][0] != "quantization"]
+    return (plain or found or [None])[0]
+
+
+def resolve_weights(model: str, weights: str) -> str | None:
+    """The full name (Enum.MEMBER) of ``weights`` for ``model``: a member name, DEFAULT, or a full name."""
+    row = MODELS.get(model)
+    if row is None or row[1] is None:
+        return None
+    enum, members, default = row[1], row[2], row[3]
+    name = weights.strip()
+    if "." in name:
+        given_enum, _, name = name.partition(".")
+        if given_enum != enum:
+            return None
+    if name == "DEFAULT":
+        name = default or ""
+    return f"{enum}.{name}" if name in members else None
+
+
+def as_shipped(weights: str) -> tuple[tuple[int, ...] | None, dict[str, int]]:
+    """(input size, builder arguments) the numbers of a weights entry are for; see WEIGHTS."""
+    size, kwargs = WEIGHTS.get(weights, (None, {}))
+    return size, dict(kwargs)
 
 
 def squash(text: str) -> str:

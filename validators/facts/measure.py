@@ -187,15 +187,29 @@ class Measurer:
         gen = torch.Generator(device="cpu").manual_seed(0)
         return torch.randn(*shape, generator=gen).to(where)
 
-    def _supported(self, name: str) -> None:
+    def _supported(self, name: str, input_dims: int) -> None:
         task = task_of(name)
-        if task not in (None, "classification", "segmentation"):
-            raise Uncheckable(f"{name} is a {task} model; compute and shape checks support models that take one image batch")
+        if task == "detection":
+            raise Uncheckable(
+                f"{name} is a detection model: it resizes its input inside the model and its compute depends on "
+                "the image and on how many boxes it proposes, so there is no one count to compare with "
+                "(torchvision's _ops for it can be checked with kind: weights_meta, field: _ops)"
+            )
+        if task == "optical_flow":
+            raise Uncheckable(
+                f"{name} is an optical flow model: it takes two images and iterates a number of refinement steps, "
+                "so its compute depends on arguments a check cannot set "
+                "(torchvision's _ops for it can be checked with kind: weights_meta, field: _ops)"
+            )
+        want = 4 if task == "video" else 3
+        if input_dims != want:
+            shape = "C, T, H, W (a clip, e.g. [3, 16, 112, 112])" if want == 4 else "C, H, W"
+            raise Uncheckable(f"{name} is a {task or 'classification'} model: its input_size is {shape}")
 
     def _compute(self, key: dict[str, Any]) -> dict[str, Any]:
         from torch.utils.flop_counter import FlopCounterMode
 
-        self._supported(key["model"])
+        self._supported(key["model"], len(key["input_size"]))
         model, where, fallback = self.model(key["model"], key["kwargs"])
         model.eval()
         x = self._forward_input(model, where, [1, *key["input_size"]], key["model"])
@@ -219,7 +233,7 @@ class Measurer:
         }
 
     def _shape(self, key: dict[str, Any]) -> dict[str, Any]:
-        self._supported(key["model"])
+        self._supported(key["model"], len(key["input_shape"]) - 1)
         model, where, fallback = self.model(key["model"], key["kwargs"])
         model.eval()
         x = self._forward_input(model, where, list(key["input_shape"]), key["model"])
@@ -231,18 +245,27 @@ class Measurer:
         return {"shape": _output_shape(out), "built_on": where, "fallback": fallback}
 
     def _weights(self, key: dict[str, Any]) -> dict[str, Any]:
-        enum_name, _, member = key["weights"].partition(".")
+        name = key["weights"]
+        enum_name, _, member = name.partition(".")
         if not member:
-            raise Uncheckable(f"weights {key['weights']!r} must be written Enum.MEMBER, e.g. ViT_B_16_Weights.IMAGENET1K_V1")
-        enum = getattr(torchvision.models, enum_name, None)
-        if enum is None or not isinstance(enum, type) or not issubclass(enum, torchvision.models.WeightsEnum):
-            raise Uncheckable(f"unknown weights enum {enum_name!r} in torchvision {torchvision.__version__}")
+            raise Uncheckable(f"weights {name!r} must be written Enum.MEMBER, e.g. ViT_B_16_Weights.IMAGENET1K_V1")
         try:
-            weights = enum[member] if member != "DEFAULT" else enum.DEFAULT
-        except KeyError:
+            # every family: classification, segmentation, detection, video, optical flow, quantized
+            weights = torchvision.models.get_weight(name)
+        except (ValueError, KeyError, AttributeError):
+            enum = None
+            for model_name in torchvision.models.list_models():
+                candidate = torchvision.models.get_model_weights(model_name)
+                if candidate.__name__ == enum_name:
+                    enum = candidate
+                    break
+            if enum is None:
+                raise Uncheckable(f"unknown weights enum {enum_name!r} in torchvision {torchvision.__version__}") from None
             raise Uncheckable(
                 f"{enum_name} has no member {member!r} (members: {', '.join(m.name for m in enum)})"
             ) from None
+        enum = type(weights)
+        enum_name = enum.__name__
         meta = weights.meta
         metrics = meta.get("_metrics", {})
         return {

@@ -13,12 +13,17 @@ None, and a card cannot set one.
 Models are built on the meta device where possible: no memory is allocated
 and no weights are initialised, so even ViT-g/14 builds in milliseconds and
 parameter counts are exact.  Models are counted as their pretrained weights
-ship: no auxiliary classifiers (``INFERENCE_DEFAULTS``), and frozen backbone
-norms for the detectors whose builders freeze them only when given weights
-(``FROZEN_BACKBONE_NORMS``).  A few builders compute layer widths from tensor
-data (RegNet), which the meta device cannot do; those are built on the CPU
-with weight initialisation switched off, since counts and shapes do not
-depend on the values.
+ship: auxiliary heads where the weights have them (``SHIPPED_DEFAULTS``), and
+frozen backbone norms for the detectors whose builders freeze them only when
+given weights (``FROZEN_BACKBONE_NORMS``).  A few builders compute layer
+widths from tensor data (RegNet), which the meta device cannot do; those are
+built on the CPU with weight initialisation switched off (counts and shapes
+do not depend on the values), then moved to the meta device, so no real
+forward pass ever runs on the CPU.
+
+Whatever exception a builder raises for the arguments it is given (TypeError,
+NotImplementedError, ValueError...) is a :class:`BuildError`: deterministic,
+so the runner caches it and reports a KB602.
 
 Importing this module imports torch; the runner imports it only when some
 measurement is not cached.
@@ -35,7 +40,7 @@ import torch
 import torchvision
 from torch import nn
 
-from validators.facts.catalog import FROZEN_BACKBONE_NORMS, INFERENCE_DEFAULTS, NAMED_CONFIGS
+from validators.facts.catalog import FROZEN_BACKBONE_NORMS, NAMED_CONFIGS, SHIPPED_DEFAULTS
 
 
 class UnknownModel(LookupError):
@@ -154,7 +159,7 @@ def builder_for(name: str) -> Callable[..., nn.Module]:
 
 def effective_kwargs(name: str, kwargs: dict[str, Any]) -> dict[str, Any]:
     """Builder defaults for counting (as the pretrained weights ship) under the card's own kwargs."""
-    return {**INFERENCE_DEFAULTS.get(name, {}), **kwargs}
+    return {**SHIPPED_DEFAULTS.get(name, {}), **kwargs}
 
 
 # --------------------------------------------------------------------------- building
@@ -188,16 +193,45 @@ def _freeze_backbone_norms(model: nn.Module) -> None:
                 setattr(parent, child_name, FrozenBatchNorm2d(child.num_features, eps=child.eps))
 
 
+def _refusal(exc: BaseException) -> str:
+    text = str(exc).splitlines()[0][:240] if str(exc) else ""
+    if isinstance(exc, TypeError):
+        return f"the builder does not accept these arguments: {text}"
+    return f"the builder refused these arguments: {type(exc).__name__}: {text}".rstrip(": ")
+
+
+def _transient(exc: BaseException) -> bool:
+    """Out of memory says something about this machine now, not about the arguments."""
+    if isinstance(exc, MemoryError):
+        return True
+    oom = getattr(torch, "OutOfMemoryError", None)
+    if oom is not None and isinstance(exc, oom):
+        return True
+    return isinstance(exc, RuntimeError) and "out of memory" in str(exc).lower()
+
+
 def _call(name: str, builder: Callable[..., nn.Module], kwargs: dict[str, Any]) -> nn.Module:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
             model = builder(**kwargs)
         except TypeError as exc:
-            raise BuildError(f"the builder does not accept these arguments: {exc}") from None
+            raise BuildError(_refusal(exc)) from None
     if name in FROZEN_BACKBONE_NORMS:
         _freeze_backbone_norms(model)
     return model
+
+
+def _call_on_cpu(name: str, builder: Callable[..., nn.Module], kwargs: dict[str, Any]) -> nn.Module:
+    try:
+        with _no_init(), torch.device("cpu"):
+            return _call(name, builder, kwargs)
+    except BuildError:
+        raise
+    except Exception as exc:
+        if _transient(exc):
+            raise
+        raise BuildError(_refusal(exc)) from None
 
 
 def build(name: str, kwargs: dict[str, Any], device: str) -> tuple[nn.Module, str, str | None]:
@@ -221,12 +255,20 @@ def build(name: str, kwargs: dict[str, Any], device: str) -> tuple[nn.Module, st
                 return _call(name, builder, kw), "meta", None
         except BuildError:
             raise
-        except Exception as exc:  # the builder needs real data: fall back to the CPU
+        except Exception as exc:  # the builder needs real data, or refuses the arguments anyway
             reason = f"{type(exc).__name__}: {exc}".splitlines()[0][:160]
-        with _no_init(), torch.device("cpu"):
-            return _call(name, builder, kw), "cpu", reason
-    with torch.device(device):
-        return _call(name, builder, kw), device, None
+        # build with real (uninitialised) tensors, then drop them: counting needs shapes only
+        model = _call_on_cpu(name, builder, kw)
+        return model.to("meta"), "meta", f"built on the CPU without initialising weights, then moved to meta ({reason})"
+    try:
+        with torch.device(device):
+            return _call(name, builder, kw), device, None
+    except BuildError:
+        raise
+    except Exception as exc:
+        if _transient(exc):
+            raise
+        raise BuildError(_refusal(exc)) from None
 
 
 def find_head(model: nn.Module, num_classes: int) -> tuple[str | None, int]:

@@ -34,7 +34,7 @@ from kb.checks import (
 from kb.config import FactsConfig
 from kb.store import KnowledgeBase
 from validators.facts.cache import FactCache, installed_versions
-from validators.facts.catalog import INFERENCE_DEFAULTS, NAMED_CONFIGS
+from validators.facts.catalog import AUX_SWITCHES, MODELS, NAMED_CONFIGS, SHIPPED_DEFAULTS, WEIGHTS, as_shipped, resolve_weights
 from validators.facts.expr import Expression, ExpressionError, normalise_math
 from validators.facts.values import Stated, StatedValueError, format_like, format_number, parse_stated
 
@@ -146,6 +146,40 @@ def _compute_key(model: str, kwargs: dict[str, Any], input_size: list[int]) -> d
     return {"m": "compute", "model": model, "kwargs": dict(sorted(kwargs.items())), "input_size": list(input_size)}
 
 
+@dataclass
+class _Setup:
+    """What a params or compute check measures once its ``weights`` are applied."""
+
+    kwargs: dict[str, Any]
+    input_size: list[int]
+    weights: str | None = None  # the full name, Enum.MEMBER
+    problem: str | None = None
+
+
+def _setup(model: str, kwargs: dict[str, Any], weights: str | None, input_size: list[int] | None) -> _Setup:
+    """The builder arguments and input a check means: the weights' own where it names weights,
+    under the check's explicit ``model_kwargs`` and ``input_size``."""
+    default_input = [3, 224, 224]
+    if not weights:
+        return _Setup(dict(kwargs), list(input_size or default_input))
+    full = resolve_weights(model, weights)
+    if full is None:
+        row = MODELS.get(model)
+        if row is None or row[1] is None:
+            why = f"{model} has no pretrained weights in torchvision" if model in MODELS or model in NAMED_CONFIGS \
+                else f"unknown model {model!r}"
+        else:
+            why = f"{model} has no weights {weights!r} (its weights: {row[1]}: {', '.join(row[2])}, or DEFAULT)"
+        return _Setup(dict(kwargs), list(input_size or default_input), None, why)
+    size, shipped = as_shipped(full)
+    return _Setup({**shipped, **kwargs}, list(input_size or (list(size) if size else default_input)), full)
+
+
+def _check_setup(check: Any) -> _Setup:
+    given = list(check.input_size) if isinstance(check, ComputeCheck) and "input_size" in check.model_fields_set else None
+    return _setup(check.model, check.model_kwargs, getattr(check, "weights", None), given)
+
+
 def _measure_key(m: Measure) -> dict[str, Any]:
     if m.measure == "params":
         return _model_key(m.model, m.model_kwargs)
@@ -159,9 +193,11 @@ def _weights_key(weights: str) -> dict[str, Any]:
 def needs(check: Any, config: FactsConfig) -> list[dict[str, Any]]:
     """The measurements a check compares against."""
     if isinstance(check, ParamsCheck):
-        return [_model_key(check.model, check.model_kwargs)]
+        setup = _check_setup(check)
+        return [] if setup.problem else [_model_key(check.model, setup.kwargs)]
     if isinstance(check, ComputeCheck):
-        return [_compute_key(check.model, check.model_kwargs, check.input_size)]
+        setup = _check_setup(check)
+        return [] if setup.problem else [_compute_key(check.model, setup.kwargs, setup.input_size)]
     if isinstance(check, OutputShapeCheck):
         if len(check.input_shape) == 4 and check.input_shape[0] == 1:
             # one image: the compute measurement runs this very forward pass and keeps its shape
@@ -327,7 +363,7 @@ def _params_convention(model: str, kwargs: dict[str, Any], exclude_head: bool, v
     conv = "parameters without the classification head" if exclude_head else "all parameters"
     if exclude_head and v.get("head"):
         conv += f" ({v['head']}: {v['head_params']:,})"
-    defaults = {k: d for k, d in INFERENCE_DEFAULTS.get(model, {}).items() if k not in kwargs and k != "init_weights"}
+    defaults = {k: d for k, d in SHIPPED_DEFAULTS.get(model, {}).items() if k not in kwargs and k != "init_weights"}
     if defaults:
         conv += ", as the pretrained weights ship (" + ", ".join(f"{k}={d}" for k, d in defaults.items()) + ")"
     return conv
@@ -338,6 +374,8 @@ def _where(v: dict[str, Any]) -> str:
     if not where:
         return ""
     if v.get("fallback"):
+        if str(v["fallback"]).startswith("built on the CPU"):
+            return "built on the CPU without initialising weights, counted on meta"
         return f"built on {where}; meta failed"
     return f"built on {where}"
 
@@ -368,27 +406,39 @@ def evaluate(job: FactJob, m: _Measurements, config: FactsConfig) -> _Outcome:
     return _Outcome("uncheckable", "", message=f"unsupported check kind {getattr(check, 'kind', '?')!r}")  # pragma: no cover
 
 
+def _describe_setup(model: str, setup: _Setup) -> str:
+    name = describe_model(model, setup.kwargs)
+    return f"{name} as {setup.weights} ship" if setup.weights else name
+
+
 def _eval_params(check: ParamsCheck, m: _Measurements, config: FactsConfig) -> _Outcome:
-    v = m.get(_model_key(check.model, check.model_kwargs))
-    model = describe_model(check.model, check.model_kwargs)
+    setup = _check_setup(check)
+    model = _describe_setup(check.model, setup)
     stated = _stated(check.value, check, config)
+    if setup.problem:
+        return _Outcome("uncheckable", stated.text, model=model, message=f"cannot count the parameters: {setup.problem}")
+    v = m.get(_model_key(check.model, setup.kwargs))
     if (p := _problem(v)):
         return _Outcome(p[0], stated.text, model=model, message=f"cannot count the parameters of {model}: {p[1]}")
     measured = _params_value(v, check.exclude_head)
-    conv = _params_convention(check.model, check.model_kwargs, check.exclude_head, v)
+    conv = _params_convention(check.model, setup.kwargs, check.exclude_head, v)
     ok = stated.holds_for(measured)
     text = f"{measured:,}"
-    msg = f"claimed {stated.text} params for {model}; measured {text} ({conv}; {_where(v)})"
+    shown = text if stated.multiplier == 1 else f"{text} ({format_like(measured, stated)})"
+    msg = f"claimed {stated.text} params for {model}; measured {shown} ({conv}; {_where(v)})"
     return _Outcome("ok" if ok else "mismatch", stated.text, text, measured, conv, model, msg,
                     method=f"parameter count of {model}, {_where(v)}")
 
 
 def _eval_compute(check: ComputeCheck, m: _Measurements, config: FactsConfig) -> _Outcome:
-    v = m.get(_compute_key(check.model, check.model_kwargs, check.input_size))
-    model = describe_model(check.model, check.model_kwargs)
-    at = "×".join(map(str, check.input_size))
+    setup = _check_setup(check)
+    model = _describe_setup(check.model, setup)
+    at = "×".join(map(str, setup.input_size))
     stated = _stated(check.value, check, config, bare_multiplier=1e9)
     unit = "multiply-adds" if check.kind == "macs" else "FLOPs"
+    if setup.problem:
+        return _Outcome("uncheckable", stated.text, model=model, message=f"cannot count the {unit}: {setup.problem}")
+    v = m.get(_compute_key(check.model, setup.kwargs, setup.input_size))
     if (p := _problem(v)):
         return _Outcome(p[0], stated.text, model=model, message=f"cannot count the {unit} of {model}: {p[1]}")
     measured = _compute_value(v, check.kind)
@@ -420,10 +470,20 @@ def _eval_shape(check: OutputShapeCheck, m: _Measurements, config: FactsConfig) 
 def _weights_field(v: dict[str, Any], check: WeightsMetaCheck) -> Any:
     if check.field in ("acc@1", "acc@5"):
         metrics = v.get("metrics", {})
-        if check.dataset not in metrics:
+        dataset = _dataset(check, metrics)
+        if dataset not in metrics:
             raise LookupError(f"no {check.dataset} metrics (has: {', '.join(metrics) or 'none'})")
-        return metrics[check.dataset].get(check.field)
+        return metrics[dataset].get(check.field)
     return v.get(check.field)
+
+
+def _dataset(check: WeightsMetaCheck, metrics: dict[str, Any]) -> str:
+    """The metrics table an accuracy comes from: the one named, or, when the check names
+    none and the weights have one table with that field (Kinetics-400 for video), that one."""
+    if "dataset" in check.model_fields_set or check.dataset in metrics:
+        return check.dataset
+    having = [ds for ds, vals in metrics.items() if isinstance(vals, dict) and check.field in vals]
+    return having[0] if len(having) == 1 else check.dataset
 
 
 def _compare_meta(check: WeightsMetaCheck, actual: Any, config: FactsConfig) -> tuple[bool, str, str]:
@@ -455,7 +515,7 @@ def _eval_weights(check: WeightsMetaCheck, m: _Measurements, config: FactsConfig
     if actual is None:
         return _Outcome("uncheckable", claimed, message=f"{v['member']} has no {check.field} in its metadata")
     ok, claimed, text = _compare_meta(check, actual, config)
-    conv = f"torchvision weights metadata, {check.field}" + (f" on {check.dataset}" if check.field.startswith("acc") else "")
+    conv = f"torchvision weights metadata, {check.field}" + (f" on {_dataset(check, v.get('metrics', {}))}" if check.field.startswith("acc") else "")
     msg = f"claimed {check.field} {claimed} for {v['member']}; torchvision's metadata says {text}"
     return _Outcome("ok" if ok else "mismatch", claimed, text, actual, conv, v["member"], msg,
                     method=f"torchvision weights metadata of {v['member']} (no download)")
@@ -596,19 +656,38 @@ def alternatives(check: Any, m: _Measurements | None = None) -> list[_Alt]:
     """The usual other readings of a mismatching claim, to name in the hint."""
     alts: list[_Alt] = []
     if isinstance(check, ParamsCheck):
-        key = _model_key(check.model, check.model_kwargs)
+        setup = _check_setup(check)
+        key = _model_key(check.model, setup.kwargs)
         if check.exclude_head:
             alts.append(_Alt("counting the classification head too (exclude_head: false)", [key],
                              lambda vs: vs[0]["params"] if _ok(vs[0], "params") else None))
         else:
             alts.append(_Alt("without the classification head (exclude_head: true)", [key],
                              lambda vs: vs[0]["params"] - vs[0]["head_params"] if _ok(vs[0], "params") and vs[0].get("head_params") else None))
-        if check.model in INFERENCE_DEFAULTS and "aux_logits" not in check.model_kwargs:
-            aux = _model_key(check.model, {**check.model_kwargs, "aux_logits": True})
-            alts.append(_Alt("with the auxiliary classifiers used in training (model_kwargs: {aux_logits: true})", [aux],
+        for switch in AUX_SWITCHES:
+            shipped = SHIPPED_DEFAULTS.get(check.model, {})
+            if switch not in shipped or switch in check.model_kwargs:
+                continue
+            flipped = not shipped[switch]
+            aux = _model_key(check.model, {**setup.kwargs, switch: flipped})
+            said = "with" if flipped else "without"
+            alts.append(_Alt(f"{said} the auxiliary head (model_kwargs: {{{switch}: {str(flipped).lower()}}})", [aux],
                              lambda vs, ex=check.exclude_head: _params_value(vs[0], ex) if _ok(vs[0], "params") else None))
+        if not check.weights and "image_size" not in check.model_kwargs:
+            # a ViT's position embeddings grow with the resolution: the count of weights made for another one
+            for full, (_size, shipped_kwargs) in WEIGHTS.items():
+                if "image_size" not in shipped_kwargs or resolve_weights(check.model, full) != full:
+                    continue
+                if shipped_kwargs["image_size"] == 224:
+                    continue
+                member = full.split(".", 1)[1]
+                alt_key = _model_key(check.model, {**check.model_kwargs, **shipped_kwargs})
+                alts.append(_Alt(f"as {full} ship, at {shipped_kwargs['image_size']}×{shipped_kwargs['image_size']} "
+                                 f"(weights: {member})", [alt_key],
+                                 lambda vs, ex=check.exclude_head: _params_value(vs[0], ex) if _ok(vs[0], "params") else None))
     elif isinstance(check, ComputeCheck):
-        key = _compute_key(check.model, check.model_kwargs, check.input_size)
+        setup = _check_setup(check)
+        key = _compute_key(check.model, setup.kwargs, setup.input_size)
         if check.kind == "macs":
             alts.append(_Alt("if a multiply-add counts as 2 FLOPs, as torch's flop counter does (use kind: flops)", [key],
                              lambda vs: float(vs[0]["flops"]) if _ok(vs[0], "flops") else None))
@@ -620,7 +699,7 @@ def alternatives(check: Any, m: _Measurements | None = None) -> list[_Alt]:
             alts.append(_Alt("counting convolutions alone", [key],
                              lambda vs: float(vs[0]["conv_flops"]) if _ok(vs[0], "conv_flops") else None))
         if check.model in RESNET_V1:
-            v1 = _compute_key(f"{check.model}_v1", check.model_kwargs, check.input_size)
+            v1 = _compute_key(f"{check.model}_v1", setup.kwargs, setup.input_size)
             alts.append(_Alt(
                 f"for ResNet v1 (model: {check.model}_v1)", [v1],
                 lambda vs, kind=check.kind: _compute_value(vs[0], kind) if _ok(vs[0], "flops") else None,
@@ -759,10 +838,9 @@ def run_facts(
             cached=bool(job_keys) and all(measurements.was_cached(k) for k in job_keys),
             evidence=evidence,
         )
-    try:
-        cache.save()
-    except OSError as exc:  # a read-only cache folder must not fail the run
-        say(f"facts: cannot write the cache: {exc}")
+    cache.save()  # each measurement was committed as it was taken; this only closes the file
+    if cache.problem:  # a read-only cache folder must not fail the run
+        say(f"facts: {cache.problem}")
     if progress and sys.stderr.isatty():
         sys.stderr.write("\r\x1b[K")
         sys.stderr.flush()

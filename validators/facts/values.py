@@ -65,6 +65,8 @@ class Stated:
     multiplier: float = 1.0
     unit: str = ""
     percent: bool = False
+    #: decimal places as written ("17.566G" -> 3), so a measured value is shown as precisely
+    places: int = 0
 
     def holds_for(self, measured: float) -> bool:
         if self.exact:
@@ -74,7 +76,7 @@ class Stated:
 
     def with_relative(self, tolerance: float) -> "Stated":
         return Stated(self.text, self.value, abs(self.value) * tolerance, tolerance == 0, self.approx,
-                      self.multiplier, self.unit, self.percent)
+                      self.multiplier, self.unit, self.percent, self.places)
 
     def describe_tolerance(self) -> str:
         if self.exact:
@@ -111,7 +113,8 @@ def parse_stated(value: int | float | str, *, bare_multiplier: float = 1.0) -> S
     if isinstance(value, float):
         text = repr(value)
         places = _decimal_places(text)
-        return Stated(text if bare_multiplier == 1 else f"{text} G", value * bare_multiplier, 0.5 * 10 ** (-places) * bare_multiplier, False, False, bare_multiplier)
+        return Stated(text if bare_multiplier == 1 else f"{text} G", value * bare_multiplier, 0.5 * 10 ** (-places) * bare_multiplier,
+                      False, False, bare_multiplier, places=max(places, 0))
     text = str(value).strip()
     m = STATED_RE.match(text)
     if not m:
@@ -148,7 +151,7 @@ def parse_stated(value: int | float | str, *, bare_multiplier: float = 1.0) -> S
         tol = 0.5 * unit_step
     if not mult_word and multiplier != 1:
         text = f"{text} G"
-    return Stated(text, base * multiplier, tol, exact, approx, multiplier, unit, percent)
+    return Stated(text, base * multiplier, tol, exact, approx, multiplier, unit, percent, places=max(places, 0))
 
 
 def format_number(x: float | int) -> str:
@@ -174,12 +177,24 @@ def format_si(x: float) -> str:
 
 
 def format_like(measured: float, stated: Stated) -> str:
-    """The measured value in the stated value's units, e.g. 4.09 G next to ~3.8B."""
+    """The measured value in the stated value's units, with at least as many decimals as the
+    statement: 4.09 G next to ~3.8B, 17.564 G next to 17.566G."""
     if stated.multiplier != 1:
         scaled = measured / stated.multiplier
         suffix = {1e3: "k", 1e6: "M", 1e9: "G", 1e12: "T"}.get(stated.multiplier, "")
-        return f"{scaled:.4g}{' ' + suffix if suffix else ''}"
-    return format_number(measured)
+        return f"{_at_least(scaled, stated.places, f'{scaled:.4g}')}{' ' + suffix if suffix else ''}"
+    shown = format_number(measured)
+    if stated.places and not (isinstance(measured, int) or float(measured).is_integer()) and math.isfinite(measured):
+        shown = _at_least(float(measured), stated.places, shown)
+    return shown
+
+
+def _at_least(x: float, places: int, shown: str) -> str:
+    """``shown``, or ``x`` with ``places`` decimals when ``shown`` has fewer."""
+    if "e" in shown.lower() or not math.isfinite(x):
+        return shown
+    have = len(shown.split(".")[1]) if "." in shown else 0
+    return f"{x:.{places}f}" if places > have else shown
 
 
 def mantissa(text: str) -> str | None:
