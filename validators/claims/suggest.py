@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from validators.claims.names import Mention, find_models, find_weights, weights_enum_for
-from validators.facts.catalog import model_for_weights, squash, task_of
+from validators.facts.catalog import MODELS, TORCHVISION_VERSION, model_for_weights, resolve_weights, squash, task_of
 from validators.facts.expr import Expression, ExpressionError, normalise_math
 from validators.facts.formulas import FormulaProblem, formula_variables
 
@@ -249,15 +249,25 @@ def _weights(line: _Line, ctx: _Context, out: _Builder, consumed: list[tuple[int
             out.add(f"{base}-{fld.replace('@', '')}", label,
                     {"kind": "weights_meta", "weights": weights, "field": fld, "value": float(m.group("val"))}, source)
             consumed.append((w.end + m.start(), w.end + m.end()))
+        shipped = resolve_weights(model, weights)
         for m in PARAMS_RE.finditer(segment):
             check: dict[str, Any] = {"kind": "params", "model": model, "value": _clean_value(m.group("val"))}
-            kwargs = _model_kwargs_for_size(model, size)
-            if kwargs:
-                check["model_kwargs"] = kwargs
+            if shipped:
+                # counted as these weights ship: their resolution and builder arguments (vit_h_14 at 518)
+                check["weights"] = weights
+            else:
+                kwargs = _model_kwargs_for_size(model, size)
+                if kwargs:
+                    check["model_kwargs"] = kwargs
             out.add(f"{base}-params", label, check, source)
             consumed.append((w.end + m.start(), w.end + m.end()))
         for m in COMPUTE_RE.finditer(segment):
-            out.add(f"{base}-macs", label, _compute_check(model, m.group("val"), m.group("unit"), size, segment), source)
+            if shipped:
+                check = _compute_check(model, m.group("val"), m.group("unit"), 224, segment)
+                check["weights"] = weights
+            else:
+                check = _compute_check(model, m.group("val"), m.group("unit"), size, segment)
+            out.add(f"{base}-macs", label, check, source)
             consumed.append((w.end + m.start(), w.end + m.end()))
         if min_size:
             out.add(f"{base}-min-size", label,
@@ -269,6 +279,42 @@ def _weights(line: _Line, ctx: _Context, out: _Builder, consumed: list[tuple[int
             out.add(f"{base}-file-size", label,
                     {"kind": "weights_meta", "weights": weights, "field": "_file_size", "value": fm.group("val")}, source)
             consumed.append((w.end + fm.start(), w.end + fm.end()))
+
+
+#: an accuracy stated after its number ("77.692% top-1") or before it ("top-1 accuracy of 77.692%")
+ACC_AFTER_RE = re.compile(
+    r"(?P<val>\d{1,3}\.\d{2,})\s*%\s*(?:ImageNet(?:-1[Kk])?\s+)?(?P<field>top-?[15]|acc@[15])(?![\w-])", re.IGNORECASE)
+ACC_BEFORE_RE = re.compile(
+    r"(?P<field>top-?[15]|acc@[15])(?:\s+(?:accuracy|acc\.?))?(?:\s+(?:on|of)\s+ImageNet(?:-1[Kk])?)?"
+    r"\s*(?:[:=]|of|is|reaches|at)?\s*(?P<val>\d{1,3}\.\d{2,})\s*%?", re.IGNORECASE)
+
+
+def _accuracy(line: _Line, ctx: _Context, out: _Builder, consumed: list[tuple[int, int]]) -> None:
+    """Accuracies with a model but no weights member: read against the model's default weights.
+
+    Only figures with two or more decimals are taken, as torchvision publishes them
+    ("77.692%"); a paper's "76.0% top-1" is about its own training, not these weights.
+    """
+    text = line.content
+    for regex in (ACC_AFTER_RE, ACC_BEFORE_RE):
+        for m in regex.finditer(text):
+            if _overlaps(m.start(), m.end(), consumed):
+                continue
+            models = _model_near(line, m.start(), ctx)
+            if not models:
+                continue
+            model = models[0]
+            row = MODELS.get(model)
+            if row is None or row[1] is None or row[3] is None or row[0] not in ("classification", "video", "quantization"):
+                continue
+            fld = "acc@5" if "5" in m.group("field") else "acc@1"
+            check = {
+                "kind": "weights_meta", "weights": f"{row[1]}.DEFAULT", "field": fld, "value": float(m.group("val")),
+                "note": f"The text names no weights, so this reads the default weights, {row[1]}.DEFAULT "
+                        f"({row[3]} in torchvision {TORCHVISION_VERSION}); name the weights if the figure is for others.",
+            }
+            out.add(_slug(model, fld.replace("@", "")), _claim_text(ctx, line, m.start(), m.end()), check, ctx.source(line))
+            consumed.append((m.start(), m.end()))
 
 
 def _compute_check(model: str, val: str, unit: str, size: int, text: str) -> dict[str, Any]:
@@ -379,10 +425,15 @@ def _equations(text: str, known: dict[str, str] | None = None) -> list[tuple[str
             return j
         return None
 
+    def grouping_comma(k: int) -> bool:
+        """A comma that groups thousands ("18,532"), not one that separates items."""
+        return (work[k] == "," and k > 0 and work[k - 1].isdigit()
+                and re.match(r"\d{3}(?!\d)", work[k + 1:k + 5]) is not None)
+
     for m in re.finditer(r"(?<![=<>!≤≥])=(?![=>])", work):
         i = m.start() - 1
         while i >= 0:
-            if work[i] in _ARITH_CHARS:
+            if work[i] in _ARITH_CHARS or grouping_comma(i):
                 i -= 1
                 continue
             if _is_word(work[i]) and not work[i].isdigit():
@@ -394,7 +445,7 @@ def _equations(text: str, known: dict[str, str] | None = None) -> list[tuple[str
             break
         j = m.end()
         while j < len(work):
-            if work[j] in _ARITH_CHARS:
+            if work[j] in _ARITH_CHARS or grouping_comma(j):
                 j += 1
                 continue
             if _is_word(work[j]) and not work[j].isdigit():
@@ -421,9 +472,14 @@ def _balance(s: str) -> str:
     return s
 
 
+def _ungroup(s: str) -> str:
+    """Drop thousands separators between digits: "18,532" -> "18532"."""
+    return re.sub(r"(?<=\d),(?=\d{3}(?!\d))", "", s)
+
+
 def _parse_side(s: str, known: dict[str, str]) -> Expression | None:
     try:
-        e = Expression(normalise_math(s))
+        e = Expression(normalise_math(_ungroup(s)))
     except ExpressionError:
         return None
     if any(not (len(n) == 1 and n.isupper()) and n not in known for n in e.names):
@@ -457,19 +513,19 @@ def _arithmetic(line: _Line, ctx: _Context, out: _Builder, state: dict[str, Any]
         # so "top-5 error = 6.67%" is not read as arithmetic
         explicit = re.search(r"[*/^·×]|\S\s+[-−+]\s+\S", left)
         if stated and not names and explicit and re.fullmatch(r"\d[\d,]*(?:\.\d+)?%?", right.strip()):
-            check_k: dict[str, Any] = {"kind": "arithmetic", "expression": normalise_math(left), "value": right.strip(),
+            check_k: dict[str, Any] = {"kind": "arithmetic", "expression": normalise_math(_ungroup(left)), "value": right.strip(),
                                        "variables": {n: _number(v) for n, v in sorted(stated.items())}}
             out.add(_slug("arithmetic", re.sub(r"\D+", "-", right) or "identity"), clause, check_k, ctx.source(line))
             continue
         if stated:
             continue
         if names:
-            check: dict[str, Any] = {"kind": "arithmetic", "expression": normalise_math(left),
-                                     "equals": normalise_math(right), "variables": {n: [1, 7, 64] for n in names}}
+            check: dict[str, Any] = {"kind": "arithmetic", "expression": normalise_math(_ungroup(left)),
+                                     "equals": normalise_math(_ungroup(right)), "variables": {n: [1, 7, 64] for n in names}}
         elif re.fullmatch(r"\d[\d,]*(?:\.\d+)?%?", right.strip()):
-            check = {"kind": "arithmetic", "expression": normalise_math(left), "value": right.strip()}
+            check = {"kind": "arithmetic", "expression": normalise_math(_ungroup(left)), "value": right.strip()}
         else:
-            check = {"kind": "arithmetic", "expression": normalise_math(left), "equals": normalise_math(right)}
+            check = {"kind": "arithmetic", "expression": normalise_math(_ungroup(left)), "equals": normalise_math(_ungroup(right))}
         out.add(_slug("arithmetic", re.sub(r"\D+", "-", right) or "identity"), clause, check, ctx.source(line))
         cm = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([A-Z])(?:²|\^2|³|\^3)?\s*", right)
         if cm:
@@ -499,25 +555,65 @@ def _percent_claim(this: str, other: str, pct: str, direction: str, text: str, s
     out.add(_slug("arithmetic", this, "vs", other, "percent"), _claim_text(ctx, line, start, end), check, ctx.source(line))
 
 
-_PATCH_RE = re.compile(r"patch(?:es)?\s*(?:size\s*)?(?:of\s*size\s*)?\(?\s*(?P<p>\d{1,2})\s*(?:(?:[×x]|\\times)\s*(?P=p))?\b", re.IGNORECASE)
-_IMG_RE = re.compile(r"(?P<s>\d{2,4})\s*(?:px|pixels)\b|(?P<s2>\d{2,4})\s*(?:[×x]|\\times)\s*(?P=s2)\s*(?:images?|inputs?)\b")
+_PATCH_RE = re.compile(r"patch(?:es)?\s*(?:size\s*)?(?:of\s*(?:size\s*)?)?\(?\s*(?P<p>\d{1,2})\s*(?:(?:[×x]|\\times)\s*(?P=p))?\b", re.IGNORECASE)
+_IMG_RE = re.compile(
+    r"(?P<s>\d{2,4})\s*(?:px|pixels)\b|(?P<s2>\d{2,4})\s*(?:[×x]|\\times)\s*(?P=s2)\s*(?:images?|inputs?|resolution)\b"
+    r"|(?:\bat|@)\s*(?P<s3>\d{2,4})\s*(?:[×x]|\\times)\s*(?P=s3)\b|(?:\bat|@)\s*(?P<s4>\d{2,4})\b(?!\s*[×x%])")
 _N_RE = re.compile(r"(?<![A-Za-z])N\s*=\s*(?P<a>\d+)\s*(?:(?:[×x]|\\times)\s*(?P<b>\d+))?")
+#: "14×14 patches", "196 tokens", "a 16×16 grid of patches"
+_GRID_RE = re.compile(r"(?P<a>\d{1,3})\s*(?:[×x]|\\times)\s*(?P<b>\d{1,3})\s*(?:grid\s+of\s+)?(?:patch(?:es)?|tokens|grid)\b"
+                      r"|(?P<n>\d{1,5})\s*(?:patch(?:es)?|(?:patch\s+)?tokens)\b")
+#: ViT names that carry their patch size: "ViT-L/14", "ViT-B/16", "DeiT-S/16"
+_VIT_NAME_RE = re.compile(r"\b(?:ViT|DeiT)-?[A-Za-z]{1,5}/(?P<p>\d{1,2})\b")
+
+
+def _patch_size(line: _Line, ctx: _Context, text: str) -> tuple[int, str] | None:
+    """(patch size, where it comes from): the text's "patches of P", else the ViT the line is about."""
+    pm = _PATCH_RE.search(text)
+    if pm:
+        return int(pm.group("p")), f"patches of {pm.group('p')}x{pm.group('p')}"
+    vm = _VIT_NAME_RE.search(text)
+    for name in [m.model for m in line.models] + ([ctx.inherited_model(line)] if ctx.inherited_model(line) else []):
+        mm = re.fullmatch(r"vit_[bhl]_(\d+)|dinov2_vit[sblg](\d+)", name or "")
+        if mm:
+            size = int(mm.group(1) or mm.group(2))
+            return size, f"the patch size of {name} ({size}x{size})"
+    if vm:
+        return int(vm.group("p")), f"the patch size in the name {vm.group()} ({vm.group('p')}x{vm.group('p')})"
+    return None
 
 
 def _patches(line: _Line, ctx: _Context, out: _Builder) -> None:
+    """Patch-token counts ("N = 14×14", "196 tokens") against the grid the model's patch size gives."""
     text = line.content
-    pm, im, nm = _PATCH_RE.search(text), _IMG_RE.search(text), _N_RE.search(text)
-    if not (pm and im and nm):
+    im = _IMG_RE.search(text)
+    if not im:
         return
-    patch = int(pm.group("p"))
-    size = int(im.group("s") or im.group("s2"))
-    expression = f"({size} / {patch}) ** 2"
-    if nm.group("b"):
-        check: dict[str, Any] = {"kind": "arithmetic", "expression": expression, "equals": f"{nm.group('a')} * {nm.group('b')}"}
+    size = int(im.group("s") or im.group("s2") or im.group("s3") or im.group("s4"))
+    nm = _N_RE.search(text)
+    gm = None
+    if nm is None:
+        gm = _GRID_RE.search(text)
+        if gm is None:
+            return
+    patch = _patch_size(line, ctx, text)
+    if patch is None:
+        return
+    p, why = patch
+    grid = f"({size} // {p}) ** 2"  # a ViT cuts floor(size / p) patches per side
+    if nm is not None:
+        a, b, at = nm.group("a"), nm.group("b"), nm
     else:
-        check = {"kind": "arithmetic", "expression": expression, "value": int(nm.group("a"))}
-    check["note"] = f"N patches of {patch}x{patch} in a {size}x{size} image"
-    out.add(_slug("patches", size, patch), _claim_text(ctx, line, nm.start(), nm.end()), check, ctx.source(line))
+        a, b, at = (gm.group("a"), gm.group("b"), gm) if gm.group("a") else (gm.group("n"), None, gm)
+    tail = text[at.end():]
+    plus = re.match(r"\s*\+\s*1\b", tail)  # "N = 14×14 + 1" counts the class token
+    expression = grid + (" + 1" if plus else "")
+    if b:
+        check: dict[str, Any] = {"kind": "arithmetic", "expression": expression, "equals": f"{a} * {b}" + (" + 1" if plus else "")}
+    else:
+        check = {"kind": "arithmetic", "expression": expression, "value": int(a)}
+    check["note"] = f"patch tokens of a {size}x{size} image cut into {why}: {size} // {p} per side"
+    out.add(_slug("patches", size, p), _claim_text(ctx, line, at.start(), at.end()), check, ctx.source(line))
 
 
 _OP_WORDS = (("transpos", "ConvTranspose2d"), ("deconv", "ConvTranspose2d"), ("pool", "MaxPool2d"), ("dilat", "Conv2d"), ("conv", "Conv2d"))
@@ -623,6 +719,7 @@ def suggest_claims(
         _ratio(line, ctx, out, consumed)
         _params(line, ctx, out, consumed)
         _compute(line, ctx, out, consumed)
+        _accuracy(line, ctx, out, consumed)
         _arithmetic(line, ctx, out, arith_state)
         _patches(line, ctx, out)
         _formulas(line, ctx, out, formula_state)

@@ -516,7 +516,8 @@ def _eval_weights(check: WeightsMetaCheck, m: _Measurements, config: FactsConfig
         return _Outcome("uncheckable", claimed, message=f"{v['member']} has no {check.field} in its metadata")
     ok, claimed, text = _compare_meta(check, actual, config)
     conv = f"torchvision weights metadata, {check.field}" + (f" on {_dataset(check, v.get('metrics', {}))}" if check.field.startswith("acc") else "")
-    msg = f"claimed {check.field} {claimed} for {v['member']}; torchvision's metadata says {text}"
+    member = v["member"] + (" (the DEFAULT weights)" if check.weights.strip().endswith(".DEFAULT") else "")
+    msg = f"claimed {check.field} {claimed} for {member}; torchvision's metadata says {text}"
     return _Outcome("ok" if ok else "mismatch", claimed, text, actual, conv, v["member"], msg,
                     method=f"torchvision weights metadata of {v['member']} (no download)")
 
