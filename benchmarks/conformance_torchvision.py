@@ -71,8 +71,9 @@ def table(families: set[str], models: set[str] | None) -> list[dict[str, Any]]:
             metrics = meta.get("_metrics", {})
             acc = None
             for ds in ("ImageNet-1K", "Kinetics-400"):
-                if "acc@1" in metrics.get(ds, {}):
-                    acc = metrics[ds]["acc@1"]
+                value = metrics.get(ds, {}).get("acc@1")
+                if isinstance(value, (int, float)) and value == value:  # VGG16's features-only weights have NaN
+                    acc = value
             rows.append({
                 "model": name, "family": family, "enum": enum.__name__, "member": w.name,
                 "num_params": meta.get("num_params"), "ops": meta.get("_ops"), "acc1": acc,
@@ -277,6 +278,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {len(summary['unmatched'])} diagnostic(s) not matched to a claim:")
         for d in summary["unmatched"][:10]:
             print(f"    {d.get('code')} {d.get('message', '')[:200]}")
+    if args.compare_with:
+        other = classify(index, results["compared"])["families"]
+        counts = {k: sum(f[k] for f in other.values()) for k in ("verified", "disputed", "uncheckable", "crashed")}
+        print(f"  compared code: {counts['verified']}/{sum(counts.values())} verified, {counts['disputed']} disputed, "
+              f"{counts['uncheckable']} uncheckable, {counts['crashed']} crashed")
+        for f in other.values():
+            for p in f["problems"]:
+                print(f"    [{p['verdict']}] {p['uid']}: {p['message'][:220]}")
     for name, _ in codes:
         ts = times[name]
         print(f"cold kb facts ({name}): median {statistics.median(ts):.1f} s over {len(ts)} run(s) "
