@@ -213,7 +213,8 @@ FROZEN_BACKBONE_NORMS: frozenset[str] = frozenset({
 #: transforms (C, H, W; C, T, H, W for video clips of 16 frames, which is what
 #: torchvision's ``_ops`` are counted for); None for detection and optical flow models,
 #: whose models resize their inputs themselves.  ViTs fix their position embeddings at
-#: build time, so their builders are given ``image_size`` from the weights' ``min_size``.
+#: build time, so their builders are given ``image_size`` from the weights' ``min_size``
+#: (where it is not the builder's default, 224).
 #: ``tests/facts`` compares this table with the installed torchvision.
 WEIGHTS: dict[str, tuple[tuple[int, ...] | None, dict[str, int]]] = {
     'AlexNet_Weights.IMAGENET1K_V1': ((3, 224, 224), {}),
@@ -369,15 +370,15 @@ WEIGHTS: dict[str, tuple[tuple[int, ...] | None, dict[str, int]]] = {
     'VGG19_Weights.IMAGENET1K_V1': ((3, 224, 224), {}),
     'VGG19_BN_Weights.IMAGENET1K_V1': ((3, 224, 224), {}),
     'ViT_B_16_Weights.IMAGENET1K_SWAG_E2E_V1': ((3, 384, 384), {'image_size': 384}),
-    'ViT_B_16_Weights.IMAGENET1K_SWAG_LINEAR_V1': ((3, 224, 224), {'image_size': 224}),
-    'ViT_B_16_Weights.IMAGENET1K_V1': ((3, 224, 224), {'image_size': 224}),
-    'ViT_B_32_Weights.IMAGENET1K_V1': ((3, 224, 224), {'image_size': 224}),
+    'ViT_B_16_Weights.IMAGENET1K_SWAG_LINEAR_V1': ((3, 224, 224), {}),
+    'ViT_B_16_Weights.IMAGENET1K_V1': ((3, 224, 224), {}),
+    'ViT_B_32_Weights.IMAGENET1K_V1': ((3, 224, 224), {}),
     'ViT_H_14_Weights.IMAGENET1K_SWAG_E2E_V1': ((3, 518, 518), {'image_size': 518}),
-    'ViT_H_14_Weights.IMAGENET1K_SWAG_LINEAR_V1': ((3, 224, 224), {'image_size': 224}),
+    'ViT_H_14_Weights.IMAGENET1K_SWAG_LINEAR_V1': ((3, 224, 224), {}),
     'ViT_L_16_Weights.IMAGENET1K_SWAG_E2E_V1': ((3, 512, 512), {'image_size': 512}),
-    'ViT_L_16_Weights.IMAGENET1K_SWAG_LINEAR_V1': ((3, 224, 224), {'image_size': 224}),
-    'ViT_L_16_Weights.IMAGENET1K_V1': ((3, 224, 224), {'image_size': 224}),
-    'ViT_L_32_Weights.IMAGENET1K_V1': ((3, 224, 224), {'image_size': 224}),
+    'ViT_L_16_Weights.IMAGENET1K_SWAG_LINEAR_V1': ((3, 224, 224), {}),
+    'ViT_L_16_Weights.IMAGENET1K_V1': ((3, 224, 224), {}),
+    'ViT_L_32_Weights.IMAGENET1K_V1': ((3, 224, 224), {}),
     'Wide_ResNet101_2_Weights.IMAGENET1K_V1': ((3, 224, 224), {}),
     'Wide_ResNet101_2_Weights.IMAGENET1K_V2': ((3, 224, 224), {}),
     'Wide_ResNet50_2_Weights.IMAGENET1K_V1': ((3, 224, 224), {}),
