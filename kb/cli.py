@@ -78,13 +78,18 @@ class Session:
             cfg.select = _codes(args.select)
         if getattr(args, "ignore", None):
             cfg.ignore = cfg.ignore + _codes(args.ignore)
+        self.args = args
+        jobs = getattr(args, "jobs", None)
+        self.jobs: int = cfg.jobs if jobs is None else jobs
+        #: the parse cache is for the commands that ask for it (lint, check, links, facts)
+        self.no_cache: bool = getattr(args, "no_cache", True)
         self._kb = None
         self._graph = None
 
     @property
     def kb(self):
         if self._kb is None:
-            self._kb = self.project.load_kb()
+            self._kb = self.project.load_kb(cache=not self.no_cache, jobs=self.jobs)
         return self._kb
 
     @property
@@ -114,6 +119,25 @@ def _add_common(p: argparse.ArgumentParser, *, formats: bool = True, path: bool 
         p.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
         p.add_argument("--fail-on", choices=("error", "warning", "info"), help="lowest severity that makes the exit code 1 (default: [tool.kb] fail_on, else error)")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress or summary lines on stderr")
+
+
+def _jobs(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid number of jobs: {text!r}") from None
+    if not 0 <= value <= 64:
+        raise argparse.ArgumentTypeError(f"--jobs must be between 0 and 64, got {value}")
+    return value
+
+
+def _add_loading(p: argparse.ArgumentParser, *, cache_dir: bool = True) -> None:
+    """Options of the commands that load the cards: parallel parsing and the parse cache."""
+    p.add_argument("--jobs", "-j", type=_jobs, metavar="N",
+                   help="parse card files in N processes (default: [tool.kb] jobs; 0 chooses from the work and the CPUs)")
+    p.add_argument("--no-cache", action="store_true", help="parse every card again instead of reusing the parse cache")
+    if cache_dir:
+        p.add_argument("--cache-dir", metavar="DIR", help="cache folder (default: $KB_CACHE_DIR, else .kb-cache beside the cards)")
 
 
 def _add_network(p: argparse.ArgumentParser) -> None:
@@ -469,11 +493,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("lint", help="run the offline rules (schema, references, curriculum, claims)")
     _add_common(p)
+    _add_loading(p)
     p.set_defaults(func=cmd_lint)
 
     p = sub.add_parser("check", help="lint, then check links and re-run facts; writes the machine report")
     _add_common(p)
     _add_network(p)
+    _add_loading(p, cache_dir=False)
     _add_facts(p)
     p.add_argument("--no-links", action="store_true", help="skip the link checks")
     p.add_argument("--no-facts", action="store_true", help="skip the fact re-runs")
@@ -494,11 +520,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("links", help="check every URL in the cards (and whether each page is the one claimed)")
     _add_common(p)
     _add_network(p)
+    _add_loading(p, cache_dir=False)
     p.set_defaults(func=cmd_links)
 
     p = sub.add_parser("facts", help="re-run the numbers in claims against torch/torchvision")
     _add_common(p)
     _add_network(p)
+    _add_loading(p, cache_dir=False)
     _add_facts(p)
     p.set_defaults(func=cmd_facts)
 

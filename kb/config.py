@@ -112,6 +112,10 @@ class KbConfig(_Strict):
     max_file_bytes: int = Field(default=DEFAULT_MAX_FILE_BYTES, ge=1)
     max_nodes: int = Field(default=DEFAULT_MAX_NODES, ge=1)
     cache_dir: str | None = Field(default=None, description="Default: .kb-cache beside the cards root.")
+    jobs: int = Field(
+        default=0, ge=0, le=64,
+        description="Processes that parse card files (0: one below 2,000 files to parse, else up to 4, one per CPU).",
+    )
     report: str | None = Field(default=None, description="Where kb check writes its machine report (default: <cache>/report.json).")
     docs_url: str = Field(default="https://kb.invalid/rules/{code}/", description="Rule documentation URL template.")
     rules: dict[str, dict[str, Any]] = Field(default_factory=dict, description="Per-rule options, keyed by code.")

@@ -185,6 +185,9 @@ class SourceMap:
         self.values, self.keys, self.styles, self.text = state
         self._lines = None
 
+    def _ensure(self) -> None:
+        """Make the offsets available (a subclass may compute them on first use)."""
+
     @property
     def lines(self) -> LineIndex:
         if self._lines is None:
@@ -201,6 +204,7 @@ class SourceMap:
         return (packed // _SHIFT, packed % _SHIFT) if packed is not None else (0, 0)
 
     def _find(self, p: PathKey) -> int | None:
+        self._ensure()
         values = self.values
         while p:
             packed = values.get(p)
@@ -216,10 +220,12 @@ class SourceMap:
 
     def key_span(self, *path: Key) -> Span:
         """Span of the mapping key that names ``path`` (else the value's)."""
+        self._ensure()
         packed = self.keys.get(tuple(path))
         return self._span(packed) if packed is not None else self.span(*path)
 
     def has(self, *path: Key) -> bool:
+        self._ensure()
         return tuple(path) in self.values
 
     def text_span(self, path: PathKey, start: int, end: int, text: str) -> Span:
@@ -230,7 +236,7 @@ class SourceMap:
         indicators then cost nothing. When the segment cannot be found there
         (escape sequences inside it), the start of the value is returned.
         """
-        packed = self._find(tuple(path))
+        packed = self._find(tuple(path))  # also makes the offsets and styles available
         if packed is None:
             return Span(1, 1, 1, 1)
         seg = text[start:end]
@@ -295,6 +301,8 @@ class LoadedYaml:
     text: str
     #: non-fatal problems (duplicate keys): the data is usable, but say so
     problems: list[LoadError] = field(default_factory=list)
+    #: False when the data holds what JSON cannot say exactly (an integer mapping key)
+    json_exact: bool = True
 
 
 class _Builder:
@@ -306,7 +314,7 @@ class _Builder:
     a diagnostic needs them.
     """
 
-    __slots__ = ("max_nodes", "count", "seen", "active", "origin", "values", "keys", "styles", "duplicates", "text")
+    __slots__ = ("max_nodes", "count", "seen", "active", "origin", "values", "keys", "styles", "duplicates", "text", "json_exact")
 
     def __init__(self, max_nodes: int, text: str):
         self.max_nodes = max_nodes
@@ -323,6 +331,7 @@ class _Builder:
         self.keys: dict[PathKey, int] = {}
         self.styles: dict[PathKey, str] = {}
         self.duplicates: list[LoadError] = []
+        self.json_exact = True
 
     def at(self, node: yaml.Node) -> Span:
         return Span.from_node(node, LineIndex(self.text))
@@ -398,6 +407,8 @@ class _Builder:
                     key = self._scalar(key_node)
                     if not isinstance(key, (str, int)) or isinstance(key, bool):
                         key = key_node.value  # true, null, 1.5 as keys: the text written
+                    if not isinstance(key, str):
+                        self.json_exact = False
                 if key in out:
                     self.duplicates.append(
                         LoadError(
@@ -496,7 +507,8 @@ def load_text(text: str, *, max_nodes: int = DEFAULT_MAX_NODES) -> LoadedYaml:
         return LoadedYaml(None, SourceMap({(): 0}, text=text), text)
     builder = _Builder(max_nodes, text)
     data = builder.build(root, (), 0)
-    return LoadedYaml(data, SourceMap(builder.values, builder.keys, builder.styles, text), text, builder.duplicates)
+    source = SourceMap(builder.values, builder.keys, builder.styles, text)
+    return LoadedYaml(data, source, text, builder.duplicates, builder.json_exact)
 
 
 def _clamp(text: str, line: int, col: int) -> tuple[int, int]:
@@ -516,8 +528,8 @@ def _clean_problem(problem: str, context: str | None) -> str:
     return msg.replace("\n", " ")
 
 
-def load_file(path: Path, *, max_bytes: int = DEFAULT_MAX_FILE_BYTES, max_nodes: int = DEFAULT_MAX_NODES) -> LoadedYaml:
-    """Read and parse ``path`` with the size limit applied before reading."""
+def read_source(path: Path, *, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> tuple[bytes, str]:
+    """The bytes and text of ``path``, with the size limit applied before reading."""
     size = path.stat().st_size
     if size > max_bytes:
         raise LoadError(
@@ -532,4 +544,9 @@ def load_file(path: Path, *, max_bytes: int = DEFAULT_MAX_FILE_BYTES, max_nodes:
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
         raise LoadError(f"file is not valid UTF-8 (byte {exc.start})", Span.point(line, 1)) from None
-    return load_text(text, max_nodes=max_nodes)
+    return raw, text
+
+
+def load_file(path: Path, *, max_bytes: int = DEFAULT_MAX_FILE_BYTES, max_nodes: int = DEFAULT_MAX_NODES) -> LoadedYaml:
+    """Read and parse ``path`` with the size limit applied before reading."""
+    return load_text(read_source(path, max_bytes=max_bytes)[1], max_nodes=max_nodes)

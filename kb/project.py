@@ -119,11 +119,27 @@ class Project:
             report_path = cache / "report.json"
         return cls(loaded=loaded, cards_root=root, cache_dir=cache, report_path=report_path)
 
-    def load_kb(self) -> KnowledgeBase:
-        """Load the cards with the configured size limits."""
+    @property
+    def parse_cache_dir(self) -> Path:
+        """Where the loader keeps parse results between runs (``lint.sqlite`` inside it)."""
+        return self.cache_dir
+
+    def load_kb(self, *, cache: bool = False, jobs: int = 1) -> KnowledgeBase:
+        """Load the cards with the configured size limits.
+
+        ``cache`` reuses and updates the parse cache in :attr:`parse_cache_dir`;
+        ``jobs`` parses in that many processes (0: chosen from the work and the
+        CPUs). What is loaded is the same either way.
+        """
         from kb.store import load_kb
 
-        return load_kb(self.cards_root, max_file_bytes=self.max_file_bytes, max_nodes=self.max_nodes)
+        return load_kb(
+            self.cards_root,
+            max_file_bytes=self.max_file_bytes,
+            max_nodes=self.max_nodes,
+            cache_dir=self.parse_cache_dir if cache else None,
+            jobs=jobs,
+        )
 
 
 def _at(cwd: Path, path: Path | str) -> Path:

@@ -8,13 +8,15 @@ card never stops the others from loading.
 
 from __future__ import annotations
 
+import os
+
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, Iterator, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from kb.loader import DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_NODES, LoadError, SourceMap, Span, load_file
+from kb.loader import DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_NODES, LoadedYaml, LoadError, SourceMap, Span, load_file
 from kb.schema import CARD_TYPES, Course, Digest, Topic
 
 M = TypeVar("M", bound=BaseModel)
@@ -98,11 +100,31 @@ def load_kb(
     *,
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
     max_nodes: int = DEFAULT_MAX_NODES,
+    cache_dir: Path | None = None,
+    jobs: int = 1,
 ) -> KnowledgeBase:
+    """Load every card under ``root``.
+
+    ``cache_dir`` keeps parse results between runs (see :mod:`kb.filecache`);
+    ``jobs`` parses in that many processes (0: choose from the work and the
+    CPUs). Cards, problems and their order are the same whichever is used.
+    """
     kb = KnowledgeBase(root=root)
-    for kind, path in card_files(root):
+    files = list(card_files(root))
+    rels = _relpaths(root, [path for _, path in files])
+    if cache_dir is None and resolve_jobs(jobs, len(files)) <= 1:
+        results: list[LoadedYaml | LoadError] | None = None
+    else:
+        from kb.filecache import parse_all
+
+        results = parse_all(files, max_file_bytes=max_file_bytes, max_nodes=max_nodes, cache_dir=cache_dir, jobs=jobs)
+    for i, (kind, path) in enumerate(files):
         kb.files.append(path)
-        card = load_card(kb, kind, path, max_file_bytes=max_file_bytes, max_nodes=max_nodes)
+        if results is None:
+            result = parse_file(path, max_file_bytes=max_file_bytes, max_nodes=max_nodes)
+        else:
+            result = results[i]
+        card = finish_card(kb, kind, path, result, rel=rels[i])
         if card is None:
             continue
         kb.all_cards.append(card)
@@ -110,6 +132,50 @@ def load_kb(
         if card.id not in table:  # the first one wins; KB203 reports the rest
             table[card.id] = card
     return kb
+
+
+#: below this many files to parse, starting worker processes costs more than it saves
+PARALLEL_MIN_FILES = 2000
+
+
+def resolve_jobs(jobs: int, files: int) -> int:
+    """The number of processes to parse ``files`` files with: ``jobs``, or when 0 a choice from the work."""
+    if jobs > 0:
+        return jobs
+    if files < PARALLEL_MIN_FILES:
+        return 1
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not on Linux
+        cpus = os.cpu_count() or 1
+    return max(1, min(cpus, 4, files // (PARALLEL_MIN_FILES // 2)))
+
+
+def _relpaths(root: Path, paths: list[Path]) -> list[str]:
+    """Each path relative to ``root`` as :meth:`KnowledgeBase.relpath` gives it, resolving each folder once."""
+    real_root = root.resolve()
+    folders: dict[Path, Path] = {}
+    out = []
+    for path in paths:
+        folder = folders.get(path.parent)
+        if folder is None:
+            folder = folders[path.parent] = path.parent.resolve()
+        real = folder / path.name if not path.is_symlink() else path.resolve()
+        try:
+            out.append(real.relative_to(real_root).as_posix())
+        except ValueError:
+            out.append(path.as_posix())
+    return out
+
+
+def parse_file(path: Path, *, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES, max_nodes: int = DEFAULT_MAX_NODES) -> LoadedYaml | LoadError:
+    """Parse one card file; a file that cannot be read or parsed is a located :class:`LoadError`."""
+    try:
+        return load_file(path, max_bytes=max_file_bytes, max_nodes=max_nodes)
+    except LoadError as err:
+        return err
+    except OSError as err:
+        return LoadError(f"cannot read file: {err.strerror or err}", Span.point(1, 1))
 
 
 def load_card(
@@ -120,14 +186,17 @@ def load_card(
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
     max_nodes: int = DEFAULT_MAX_NODES,
 ) -> Card[Any] | None:
-    rel = kb.relpath(path)
-    try:
-        loaded = load_file(path, max_bytes=max_file_bytes, max_nodes=max_nodes)
-    except LoadError as err:
-        kb.problems.append(Problem("KB101", path, err.span, err.message, err.hint))
-        return None
-    except OSError as err:
-        kb.problems.append(Problem("KB101", path, Span.point(1, 1), f"cannot read file: {err.strerror or err}"))
+    return finish_card(kb, kind, path, parse_file(path, max_file_bytes=max_file_bytes, max_nodes=max_nodes))
+
+
+def finish_card(
+    kb: KnowledgeBase, kind: str, path: Path, loaded: LoadedYaml | LoadError, *, rel: str | None = None
+) -> Card[Any] | None:
+    """Validate one parsed file into a card, recording every problem on ``kb``; None when there is no card."""
+    if rel is None:
+        rel = kb.relpath(path)
+    if isinstance(loaded, LoadError):
+        kb.problems.append(Problem("KB101", path, loaded.span, loaded.message, loaded.hint))
         return None
     for dup in loaded.problems:
         kb.problems.append(Problem("KB103", path, dup.span, dup.message, dup.hint))

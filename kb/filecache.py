@@ -1,0 +1,295 @@
+"""Parse results of card files, kept between runs so a re-lint parses only what changed.
+
+A card file's parse result (its plain data and the problems parsing found:
+syntax errors, limits, duplicate keys) depends only on its bytes, its kind,
+the loader's limits and the loader itself. Each result is stored under a key
+made of all four: the content hash of the file, the card kind, the limits,
+and kb's version together with a hash of the code that reads cards. Editing
+one card, changing a limit or upgrading kb therefore misses only what it must.
+
+What is stored is data, never code: JSON text in a SQLite database
+(``<cache dir>/lint.sqlite``) in write-ahead-log mode, written in one
+transaction at the end of a run. A run killed at any point leaves either the
+old database or the new one; concurrent runs read a consistent snapshot and
+take turns to write. An entry that cannot be read is a miss, and a database
+that cannot be opened is set aside and rebuilt; the worst a damaged cache can
+cost is the time to parse again.
+
+Schema validation is not cached: pydantic validates a parsed card in a small
+fraction of the time parsing takes, and re-running it keeps every schema
+message exactly as a cold run gives it. Positions of cached cards are parsed
+again only when a diagnostic asks for one (:class:`LazySourceMap`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+import time
+from pathlib import Path
+from typing import Any, Iterable
+
+from kb import __version__
+from kb.loader import LoadedYaml, LoadError, SourceMap, Span, load_text, read_source
+
+CACHE_FILE = "lint.sqlite"
+#: entries not used for this long are dropped at the end of a run
+KEEP_SECONDS = 30 * 24 * 3600
+_BATCH = 500  # keys per SELECT: below SQLite's limit on bound parameters
+
+
+def code_fingerprint() -> str:
+    """kb's version plus a hash of the modules whose code decides a parse result."""
+    h = hashlib.blake2b(__version__.encode(), digest_size=12)
+    here = Path(__file__).parent
+    for name in ("loader.py", "filecache.py"):
+        try:
+            h.update((here / name).read_bytes())
+        except OSError:  # an installed copy without sources: the version alone keys it
+            pass
+    return h.hexdigest()
+
+
+def settings_key(max_nodes: int) -> str:
+    return f"{code_fingerprint()}:{max_nodes}"
+
+
+def entry_key(settings: str, kind: str, raw: bytes) -> str:
+    return f"{settings}:{kind}:{hashlib.blake2b(raw, digest_size=20).hexdigest()}"
+
+
+# --------------------------------------------------------------------------- entries
+
+
+def _span_list(span: Span) -> list[int]:
+    return [span.line, span.col, span.end_line, span.end_col]
+
+
+def encode(result: LoadedYaml | LoadError) -> str | None:
+    """A parse result as JSON text, or None when its data cannot round-trip through JSON exactly."""
+    if isinstance(result, LoadError):
+        return json.dumps({"error": [result.message, result.kind, result.hint, _span_list(result.span)]})
+    if not result.json_exact:
+        return None
+    try:
+        return json.dumps(
+            {
+                "data": result.data,
+                "problems": [[p.message, p.kind, p.hint, _span_list(p.span)] for p in result.problems],
+            },
+            allow_nan=False,
+            ensure_ascii=False,
+        )
+    except (TypeError, ValueError):
+        return None
+
+
+def decode(text: str, source_text: str, max_nodes: int) -> LoadedYaml | LoadError:
+    """The parse result stored by :func:`encode`; raises ValueError on anything malformed."""
+    entry = json.loads(text)
+    if not isinstance(entry, dict):
+        raise ValueError("not an entry")
+    if "error" in entry:
+        message, kind, hint, span = entry["error"]
+        return LoadError(message, Span(*span), kind=kind, hint=hint)
+    problems = [LoadError(m, Span(*span), kind=k, hint=h) for m, k, h, span in entry["problems"]]
+    return LoadedYaml(entry["data"], LazySourceMap(source_text, max_nodes), source_text, problems)
+
+
+class LazySourceMap(SourceMap):
+    """A source map that parses its text only when a position is first asked for."""
+
+    __slots__ = ("_max_nodes",)
+
+    def __init__(self, text: str, max_nodes: int):
+        super().__init__(None, None, None, text)
+        self._max_nodes: int | None = max_nodes
+
+    def _ensure(self) -> None:
+        if self._max_nodes is not None:
+            source = load_text(self.text, max_nodes=self._max_nodes).source
+            self.values, self.keys, self.styles = source.values, source.keys, source.styles
+            self._max_nodes = None
+
+    def __getstate__(self) -> tuple:
+        self._ensure()
+        return super().__getstate__()
+
+    def __setstate__(self, state: tuple) -> None:
+        super().__setstate__(state)
+        self._max_nodes = None
+
+
+# --------------------------------------------------------------------------- the store
+
+
+class ParseCache:
+    """The SQLite store of parse results. Every failure to use it degrades to a miss."""
+
+    def __init__(self, folder: Path):
+        self.path = folder / CACHE_FILE
+        self._db: sqlite3.Connection | None = None
+        self._pending: dict[str, str] = {}
+        self._hits: list[str] = []
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            self._db = self._open()
+        except (OSError, sqlite3.Error):
+            self._db = self._reopen_fresh()
+
+    def _open(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.execute("CREATE TABLE IF NOT EXISTS parsed (key TEXT PRIMARY KEY, value TEXT NOT NULL, used INTEGER NOT NULL)")
+        db.execute("SELECT count(*) FROM parsed LIMIT 1").fetchone()
+        return db
+
+    def _reopen_fresh(self) -> sqlite3.Connection | None:
+        """Set a damaged database aside and start a new one; None when the folder is not writable."""
+        try:
+            for suffix in ("", "-wal", "-shm"):
+                side = Path(str(self.path) + suffix)
+                if side.exists():
+                    os.replace(side, Path(f"{side}.damaged"))
+            return self._open()
+        except (OSError, sqlite3.Error):
+            return None
+
+    def get_many(self, keys: Iterable[str]) -> dict[str, str]:
+        if self._db is None:
+            return {}
+        wanted = list(dict.fromkeys(keys))
+        found: dict[str, str] = {}
+        try:
+            for i in range(0, len(wanted), _BATCH):
+                chunk = wanted[i : i + _BATCH]
+                marks = ",".join("?" * len(chunk))
+                found.update(self._db.execute(f"SELECT key, value FROM parsed WHERE key IN ({marks})", chunk).fetchall())
+        except sqlite3.Error:
+            return {}
+        self._hits = list(found)
+        return found
+
+    def put(self, key: str, value: str) -> None:
+        self._pending[key] = value
+
+    def close(self) -> None:
+        """Write this run's new entries in one transaction, mark hits as used, drop old entries."""
+        db, self._db = self._db, None
+        if db is None:
+            return
+        now = int(time.time())
+        day = now - 24 * 3600
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            db.executemany(
+                "INSERT OR REPLACE INTO parsed (key, value, used) VALUES (?, ?, ?)",
+                [(k, v, now) for k, v in self._pending.items()],
+            )
+            # a used mark a day old is fresh enough: most warm runs write nothing
+            for i in range(0, len(self._hits), _BATCH):
+                chunk = self._hits[i : i + _BATCH]
+                marks = ",".join("?" * len(chunk))
+                db.execute(f"UPDATE parsed SET used = ? WHERE used < ? AND key IN ({marks})", [now, day, *chunk])
+            db.execute("DELETE FROM parsed WHERE used < ?", (now - KEEP_SECONDS,))
+            db.execute("COMMIT")
+        except sqlite3.Error:
+            try:
+                db.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass
+        finally:
+            db.close()
+            self._pending.clear()
+
+
+# --------------------------------------------------------------------------- parsing many files
+
+
+def _parse_encoded(job: tuple[str, int]) -> str | None:
+    """Worker: parse one file's text and return the result as an entry (None: not expressible)."""
+    text, max_nodes = job
+    try:
+        result: LoadedYaml | LoadError = load_text(text, max_nodes=max_nodes)
+    except LoadError as err:
+        result = err
+    return encode(result)
+
+
+def parse_all(
+    files: list[tuple[str, Path]],
+    *,
+    max_file_bytes: int,
+    max_nodes: int,
+    cache_dir: Path | None,
+    jobs: int,
+) -> list[LoadedYaml | LoadError]:
+    """Parse results for ``files`` in order: from the cache where the same bytes were parsed before,
+    the rest parsed here or, with several ``jobs``, in worker processes."""
+    from kb.store import resolve_jobs
+
+    results: list[LoadedYaml | LoadError | None] = [None] * len(files)
+    texts: dict[int, str] = {}
+    keys: dict[int, str] = {}
+    settings = settings_key(max_nodes)
+    for i, (kind, path) in enumerate(files):
+        try:
+            raw, text = read_source(path, max_bytes=max_file_bytes)
+        except LoadError as err:
+            results[i] = err
+            continue
+        except OSError as err:
+            results[i] = LoadError(f"cannot read file: {err.strerror or err}", Span.point(1, 1))
+            continue
+        texts[i] = text
+        keys[i] = entry_key(settings, kind, raw)
+    cache = ParseCache(cache_dir) if cache_dir is not None else None
+    try:
+        stored = cache.get_many(keys.values()) if cache is not None else {}
+        todo: list[int] = []
+        for i, key in keys.items():
+            entry = stored.get(key)
+            if entry is not None:
+                try:
+                    results[i] = decode(entry, texts[i], max_nodes)
+                    continue
+                except (ValueError, TypeError, KeyError):
+                    pass  # a damaged entry is a miss
+            todo.append(i)
+        workers = resolve_jobs(jobs, len(todo))
+        if workers > 1 and len(todo) > 1:
+            encoded = _parse_in_pool(todo, texts, max_nodes, workers)
+        else:
+            encoded = None
+        for n, i in enumerate(todo):
+            entry = encoded[n] if encoded is not None else None
+            if entry is not None:
+                results[i] = decode(entry, texts[i], max_nodes)
+            else:
+                try:
+                    results[i] = load_text(texts[i], max_nodes=max_nodes)
+                except LoadError as err:
+                    results[i] = err
+                entry = encode(results[i])  # type: ignore[arg-type]
+            if cache is not None and entry is not None:
+                cache.put(keys[i], entry)
+    finally:
+        if cache is not None:
+            cache.close()
+    return results  # type: ignore[return-value]
+
+
+def _parse_in_pool(todo: list[int], texts: dict[int, str], max_nodes: int, workers: int) -> list[str | None]:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    try:
+        context = multiprocessing.get_context("forkserver" if os.name != "nt" else "spawn")
+    except ValueError:  # pragma: no cover
+        context = multiprocessing.get_context()
+    chunk = max(1, len(todo) // (workers * 8))
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        return list(pool.map(_parse_encoded, [(texts[i], max_nodes) for i in todo], chunksize=chunk))
