@@ -59,6 +59,7 @@ schemas: $(VENV)/.installed
 
 bench: install
 	$(BIN)/python benchmarks/bench_facts.py
+	$(BIN)/python benchmarks/conformance_torchvision.py
 	$(BIN)/python benchmarks/bench_links.py
 	$(BIN)/python benchmarks/bench_hostile.py
 	$(BIN)/python benchmarks/bench_shard.py
