@@ -160,6 +160,22 @@ def test_rule_context_names_the_stage_result_classes():
     assert hints["facts"] == FactReport | None
 
 
+def test_the_core_reads_reports_without_the_validators(tmp_path):
+    """The site and other readers use kb.report and kb.project alone: the core never imports validators."""
+    import subprocess
+    import sys
+
+    report = tmp_path / "r.json"
+    Report().write(report)
+    script = ("import sys; from kb.report import load_report; from kb.project import Project; "
+              f"assert load_report({str(report)!r}) is not None; "
+              "print(sorted(m for m in sys.modules if m.split('.')[0] in ('validators', 'torch', 'httpx', 'mkdocs')))")
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=REPO,
+                          env={"PYTHONPATH": str(REPO)})
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[]"
+
+
 # --------------------------------------------------------------------------- the project object
 
 
