@@ -71,13 +71,6 @@ class Summary(_Model):
 
     model_config = ConfigDict(extra="allow")  # stages may add counts of their own
 
-    @classmethod
-    def of(cls, diagnostics: Iterable[Diagnostic], files: int) -> Summary:
-        counts = {"error": 0, "warning": 0, "info": 0}
-        for d in diagnostics:
-            counts[d.severity] += 1
-        return cls(files=files, **counts)
-
 
 class Diagnostic(_Model):
     """One finding, located in a card file."""
@@ -268,24 +261,6 @@ class Report(_Model):
     def to_json(self) -> str:
         # ensure_ascii off: card text is full of names and symbols people should read as written
         return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
-
-    def link(self, url: str) -> LinkOutcome | None:
-        """The link result for target ``url`` (as the link stage keys it), if the report has one."""
-        if self.links is None:
-            return None
-        for r in self.links.results:
-            if r.url == url:
-                return r
-        return None
-
-    def findings_for(self, rel_path: str) -> list[Diagnostic]:
-        return [d for d in self.diagnostics if d.path == rel_path]
-
-    def claim(self, uid: str) -> ClaimEntry | None:
-        for c in self.claims or ():
-            if c.uid == uid:
-                return c
-        return None
 
     # ------------------------------------------------------------------ files
 

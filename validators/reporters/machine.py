@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Iterable
 
 from kb import __version__
 from kb.report import (
@@ -121,11 +121,3 @@ def build_report(
             fail_on=fail_on,
         ),
     )
-
-
-def report_extra(report: Report) -> dict[str, Any]:
-    """The report's keys after ``version``, ``summary`` and ``diagnostics`` (for :func:`render`'s ``extra``)."""
-    doc = report.to_dict()
-    for key in ("version", "summary", "diagnostics"):
-        doc.pop(key)
-    return doc
