@@ -105,3 +105,17 @@ def test_the_runner_settles_each_prose_claim(settled):
     assert _by_text(settled, "633,470,440", "params").status == "ok"
     digits = _by_text(settled, "17.566", "macs")
     assert digits.status == "mismatch" and digits.measured.startswith("17.564")
+
+
+def test_the_resolution_of_named_weights_counts_as_checked():
+    # "at 518×518" is what the weights-named check measures at, so KB402 has nothing to list
+    from types import SimpleNamespace
+
+    from validators.claims.numbers import covered_mantissas, uncovered_by_line
+
+    text = "- vit_h_14 IMAGENET1K_SWAG_E2E_V1: 633,470,440 params at 518×518.\n"
+    claims = [SimpleNamespace(check=ADAPTER.validate_python(c["check"]), text=c["text"], status="not-verified", evidence=None)
+              for c in suggest_claims(text)]
+    assert claims and uncovered_by_line(text, covered_mantissas(claims)) == []
+    other = "- vit_h_14 IMAGENET1K_SWAG_E2E_V1: 633,470,440 params at 640×640.\n"
+    assert [t.text for group in uncovered_by_line(other, covered_mantissas(claims)) for t in group] == ["640", "640"]

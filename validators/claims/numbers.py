@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Iterable
 
+from validators.facts.catalog import as_shipped, resolve_weights
 from validators.facts.values import mantissa
 
 _MASKS = [
@@ -139,6 +140,14 @@ def check_mantissas(check: Any) -> set[str]:
     kwargs = data.get("model_kwargs") or {}
     if isinstance(kwargs.get("image_size"), int):
         out.add(str(kwargs["image_size"]))
+    if data.get("weights") and data.get("model") and data.get("kind") in ("params", "macs", "flops"):
+        # measured at the named weights' resolution: "633,470,440 params at 518×518" states 518 too
+        full = resolve_weights(data["model"], str(data["weights"]))
+        size, shipped = as_shipped(full) if full else (None, {})
+        if size and list(size[-2:]) != [224, 224]:
+            out |= _stated_mantissas([n for n in size if n not in (1, 3)])
+        if isinstance(shipped.get("image_size"), int):
+            out.add(str(shipped["image_size"]))
     for side in ("numerator", "denominator"):
         if data.get(side):
             out |= check_mantissas_side(data[side])
