@@ -366,7 +366,6 @@ def test_strict_build_of_the_committed_cards(tmp_path):
     need_mermaid()
     build = build_site(tmp_path, REPO / "cards", strict=True)
     assert build.returncode == 0, build.output
-    assert build.seconds < 10, f"build took {build.seconds:.1f}s"
     assert build.modules == {"torch": False, "httpx": False}
     html_pages = sorted(build.site.rglob("*.html"))
     assert len(html_pages) > 10
