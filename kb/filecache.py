@@ -27,12 +27,13 @@ import hashlib
 import json
 import os
 import sqlite3
+import threading
 import time
 from pathlib import Path
 from typing import Any, Iterable
 
 from kb import __version__
-from kb.loader import LoadedYaml, LoadError, SourceMap, Span, load_text, read_source
+from kb.loader import LoadedYaml, LoadError, PathKey, SourceMap, Span, load_text, read_source
 
 CACHE_FILE = "lint.sqlite"
 #: entries not used for this long are dropped at the end of a run
@@ -73,15 +74,20 @@ def encode(result: LoadedYaml | LoadError) -> str | None:
         return json.dumps({"error": [result.message, result.kind, result.hint, _span_list(result.span)]})
     if not result.json_exact:
         return None
+    entry: dict[str, Any] = {
+        "data": result.data,
+        "problems": [[p.message, p.kind, p.hint, _span_list(p.span)] for p in result.problems],
+    }
+    source = result.source
+    if not result.problems and source.values:
+        # The offsets, in the order the loader visited the values: walking the data in the same
+        # order gives each one's path back. A duplicate key breaks that order, so then positions
+        # are parsed again instead.
+        entry["offsets"] = list(source.values.values())
+        entry["key_offsets"] = list(source.keys.values())
+        entry["styles"] = [[source.values[path], style] for path, style in source.styles.items()]
     try:
-        return json.dumps(
-            {
-                "data": result.data,
-                "problems": [[p.message, p.kind, p.hint, _span_list(p.span)] for p in result.problems],
-            },
-            allow_nan=False,
-            ensure_ascii=False,
-        )
+        return json.dumps(entry, allow_nan=False, ensure_ascii=False)
     except (TypeError, ValueError):
         return None
 
@@ -95,23 +101,66 @@ def decode(text: str, source_text: str, max_nodes: int) -> LoadedYaml | LoadErro
         message, kind, hint, span = entry["error"]
         return LoadError(message, Span(*span), kind=kind, hint=hint)
     problems = [LoadError(m, Span(*span), kind=k, hint=h) for m, k, h, span in entry["problems"]]
-    return LoadedYaml(entry["data"], LazySourceMap(source_text, max_nodes), source_text, problems)
+    offsets = text if "offsets" in entry else None
+    return LoadedYaml(entry["data"], LazySourceMap(source_text, max_nodes, offsets), source_text, problems)
 
 
 class LazySourceMap(SourceMap):
-    """A source map that parses its text only when a position is first asked for."""
+    """A source map made only when a position is first asked for.
 
-    __slots__ = ("_max_nodes",)
+    From the stored offsets when the entry has them (a walk over the data, no
+    parsing), else by parsing the text again.
+    """
 
-    def __init__(self, text: str, max_nodes: int):
+    __slots__ = ("_max_nodes", "_entry")
+
+    def __init__(self, text: str, max_nodes: int, entry: str | None = None):
         super().__init__(None, None, None, text)
         self._max_nodes: int | None = max_nodes
+        #: the cache entry, kept as its text (one string) until positions are needed
+        self._entry = entry
 
     def _ensure(self) -> None:
-        if self._max_nodes is not None:
+        if self._max_nodes is None:
+            return
+        try:
+            done = self._entry is not None and self._from_offsets(json.loads(self._entry))
+        except (TypeError, ValueError, KeyError, AttributeError):  # a damaged entry: parse instead
+            done = False
+        if not done:
             source = load_text(self.text, max_nodes=self._max_nodes).source
             self.values, self.keys, self.styles = source.values, source.keys, source.styles
-            self._max_nodes = None
+        self._max_nodes = None
+        self._entry = None
+
+    def _from_offsets(self, entry: dict[str, Any]) -> bool:
+        offsets: list[int] = entry["offsets"]
+        key_offsets: list[int] = entry["key_offsets"]
+        values: dict[PathKey, int] = {}
+        keys: dict[PathKey, int] = {}
+        next_value, next_key = iter(offsets).__next__, iter(key_offsets).__next__
+
+        def walk(value: Any, path: PathKey) -> None:  # the loader's order: a value, then each key and its value
+            values[path] = next_value()
+            if isinstance(value, dict):
+                for key, child in value.items():
+                    sub = path + (key,)
+                    keys[sub] = next_key()
+                    walk(child, sub)
+            elif isinstance(value, list):
+                for i, child in enumerate(value):
+                    walk(child, path + (i,))
+
+        try:
+            walk(entry["data"], ())
+        except StopIteration:
+            return False
+        if len(values) != len(offsets) or len(keys) != len(key_offsets):
+            return False
+        by_offset = dict(map(tuple, entry["styles"]))
+        self.values, self.keys = values, keys
+        self.styles = {path: by_offset[packed] for path, packed in values.items() if packed in by_offset}
+        return True
 
     def __getstate__(self) -> tuple:
         self._ensure()
@@ -286,10 +335,13 @@ def _parse_in_pool(todo: list[int], texts: dict[int, str], max_nodes: int, worke
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    try:
-        context = multiprocessing.get_context("forkserver" if os.name != "nt" else "spawn")
-    except ValueError:  # pragma: no cover
-        context = multiprocessing.get_context()
+    # fork where it is safe (one thread): no interpreter start and no re-import of the main module
+    # per worker; elsewhere a fresh interpreter per worker
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        context = multiprocessing.get_context("fork")
+    else:
+        context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
     chunk = max(1, len(todo) // (workers * 8))
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         return list(pool.map(_parse_encoded, [(texts[i], max_nodes) for i in todo], chunksize=chunk))

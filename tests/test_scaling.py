@@ -105,3 +105,19 @@ def test_the_count_would_catch_a_quadratic_rule(tmp_path):
             pairs(kb)
         counts[n] = calls.n
     assert counts[300] / counts[60] > MAX_GROWTH  # 5x the topics, 25x the pairs
+
+
+def test_closest_id_is_what_difflib_gives():
+    """KB201's hint search prunes by an upper bound; it must pick exactly what difflib would."""
+    import difflib
+    import random
+
+    from validators.rules.kb201_dangling_reference import closest
+
+    rng = random.Random(4)
+    ids = sorted([f"topic-{i:05d}" for i in range(0, 3000, 7)] + ["cnns", "resnet", "resnets", "vision-transformer", "ab", "ba"])
+    words = ["topic-00015", "topic-1234", "no-such-topic", "cnn", "vision-transformers", "resnt", "xyz", "ab", ""]
+    words += ["".join(rng.choice("abcnopst-0123") for _ in range(rng.randint(1, 12))) for _ in range(150)]
+    for word in words:
+        for pool in (ids, ids[:40], ["ab", "ba", "abc", "cab"]):
+            assert closest(word, pool) == difflib.get_close_matches(word, pool, n=1, cutoff=0.6), word
