@@ -70,6 +70,7 @@ class KbPlugin(BasePlugin[KbPluginConfig]):
         self.report_path: Path | None = None
         self.mermaid_path: Path | None = None
         self.generated: set[str] = set()
+        self.blocks: dict[str, list[str]] = {}
         # kept across the rebuilds of `mkdocs serve` (MkDocs keeps plugin instances while the config is unchanged)
         self.renderer = PageRenderer()
         self._last_nav: Any = None
@@ -112,17 +113,20 @@ class KbPlugin(BasePlugin[KbPluginConfig]):
 
         ctx = site_context(self.project, report, strict=bool(config.strict), site_name=config.site_name,
                            use_directory_urls=config.use_directory_urls)
-        generated = pages.generate_pages(ctx, rule_entries() if self.config.rules else (), self.renderer)
+        generated = self.renderer.render_all(pages.all_views(ctx, rule_entries() if self.config.rules else ()))
         changed = self.renderer.changed
         self.generated = set()
+        self.blocks = {}
         ours: list[_PageFile] = []
-        for src_uri, content in generated.items():
+        for src_uri, rendered in generated.items():
             if files.get_file_from_path(src_uri) is not None:
                 # a hand-written page of the same name wins; say so rather than silently dropping ours
                 log.info("%s is hand-written in %s, so the generated page of that name is not used",
                          src_uri, Path(config.docs_dir).name)
                 continue
-            page = _PageFile.generated(config, src_uri, content=content)
+            # the page's HTML is set aside while MkDocs reads its Markdown, and put back in on_page_content
+            page = _PageFile.generated(config, src_uri, content=rendered.source)
+            self.blocks[src_uri] = list(rendered.blocks)
             page.kb_modified = src_uri in changed
             files.append(page)
             ours.append(page)
@@ -158,9 +162,9 @@ class KbPlugin(BasePlugin[KbPluginConfig]):
 
     def on_page_content(self, html: str, *, page: Any, config: Any, files: Files) -> str:
         if page.file.src_uri in self.generated:
-            from kb.pages import clean_page
+            from kb.pages import clean_page, fill_html
 
-            return clean_page(html)
+            return clean_page(fill_html(html, self.blocks.get(page.file.src_uri, [])))
         return html
 
     # ------------------------------------------------------------------ live editing

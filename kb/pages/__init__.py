@@ -25,15 +25,15 @@ from __future__ import annotations
 from typing import Any, Iterable
 
 from kb.pages.indexes import RuleEntry, home_view, index_views, ledger_views, nav_bound, navigation, rule_views
-from kb.pages.render import PageRenderer
+from kb.pages.render import PageRenderer, Rendered, fill_html
 from kb.pages.routes import Router, card_page
 from kb.pages.safe import clean_page, md_escape, render_inline, render_markdown, safe_url
 from kb.pages.status import ClaimView, claim_views
 from kb.pages.views import PageView, SiteContext, course_view, digest_view, topic_view
 
 __all__ = [
-    "ClaimView", "PageRenderer", "PageView", "Router", "RuleEntry", "SiteContext", "all_views", "card_page",
-    "claim_views", "clean_page", "generate_pages", "md_escape", "nav_bound", "navigation", "render_inline",
+    "ClaimView", "PageRenderer", "PageView", "Rendered", "Router", "RuleEntry", "SiteContext", "all_views", "card_page",
+    "claim_views", "clean_page", "fill_html", "generate_pages", "md_escape", "nav_bound", "navigation", "render_inline",
     "render_markdown", "safe_url",
 ]
 
@@ -49,8 +49,8 @@ def all_views(ctx: SiteContext, rules: Iterable[RuleEntry] = ()) -> list[PageVie
 
 
 def generate_pages(ctx: SiteContext, rules: Iterable[RuleEntry] = (), renderer: PageRenderer | None = None) -> dict[str, str]:
-    """Every generated page: source path (as if under docs_dir) -> Markdown."""
-    return (renderer or PageRenderer()).render_all(all_views(ctx, list(rules)))
+    """Every generated page: source path (as if under docs_dir) -> its whole source."""
+    return {src: page.text for src, page in (renderer or PageRenderer()).render_all(all_views(ctx, list(rules))).items()}
 
 
 def view_of(ctx: SiteContext, src: str) -> Any:  # for tests: the view of one page

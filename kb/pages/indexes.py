@@ -38,8 +38,9 @@ from kb.pages.routes import (
 from kb.pages.status import CLAIM_STATUSES
 from kb.pages.views import ClaimItem, Link, PageView, SiteContext, counts
 
-#: entries on one index or ledger page; longer lists continue on numbered parts
+#: entries on one index page, rows on one ledger page (a row carries its evidence); longer lists continue on parts
 PAGE_ENTRIES = 300
+LEDGER_ROWS = 150
 #: entries in one navigation section; a longer one is left to its index page
 NAV_SECTION_MAX = 50
 #: courses shown on the home page (all of them are on the courses index)
@@ -210,7 +211,7 @@ class LedgerView(PageView):
 def ledger_views(ctx: SiteContext) -> list[LedgerView]:
     order = {s: i for i, s in enumerate(CLAIM_STATUSES)}
     rows = sorted(ctx.claims, key=lambda c: (order.get(c.status, 9), c.path, c.line))
-    chunks = [rows[i:i + PAGE_ENTRIES] for i in range(0, len(rows), PAGE_ENTRIES)] or [[]]
+    chunks = [rows[i:i + LEDGER_ROWS] for i in range(0, len(rows), LEDGER_ROWS)] or [[]]
     srcs = [part_page(LEDGER, n) for n in range(1, len(chunks) + 1)]
     return [
         LedgerView(src=src, title="Claims ledger" if n == 0 else f"Claims ledger (part {n + 1})",

@@ -4,6 +4,14 @@ The environment escapes by default (``autoescape``): card text reaches a page
 escaped unless it goes through the ``md`` / ``inline`` filters, which render
 card Markdown with raw HTML off and clean it with nh3 (:mod:`kb.pages.safe`).
 
+A page source is Markdown only where MkDocs needs it (front matter, headings
+for the table of contents); everything else is HTML the templates wrote.
+That HTML is set aside while MkDocs reads the page (the ``html`` filter
+leaves a placeholder, :data:`PLACEHOLDER`, in its paragraph) and put back
+into the rendered page by the plugin (:func:`fill_html`), so MkDocs'
+Markdown pass does not parse the same HTML a second time.  The page is then
+cleaned by the nh3 allow-list as a whole.
+
 :class:`PageRenderer` keeps, per page, a hash of its view and the Markdown it
 rendered.  A view is plain data holding everything its page shows, so an
 unchanged hash means an unchanged page: it is not rendered again, and
@@ -16,12 +24,36 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import re
+from dataclasses import dataclass
 from typing import Any, Iterable
 
 import jinja2
 from markupsafe import Markup
 
 from kb.pages import safe, status
+
+
+#: a paragraph MkDocs' Markdown leaves alone: letters and digits only
+PLACEHOLDER = "KBHTML{}KB"
+_SOURCE_RE = re.compile(r"\n\nKBHTML(\d+)KB\n\n")
+_PARAGRAPH_RE = re.compile(r"<p>KBHTML(\d+)KB</p>")
+
+
+def _set_aside(html_text: Any, blocks: list[str]) -> Markup:
+    blocks.append(str(html_text))
+    # a paragraph of its own, whatever the template put around it
+    return Markup("\n\n" + PLACEHOLDER.format(len(blocks) - 1) + "\n\n")
+
+
+def fill_source(source: str, blocks: list[str]) -> str:
+    """The page source with its HTML back in place of the placeholders."""
+    return _SOURCE_RE.sub(lambda m: "\n\n" + blocks[int(m.group(1))] + "\n\n", source) if blocks else source
+
+
+def fill_html(page_html: str, blocks: list[str]) -> str:
+    """A page MkDocs rendered, with the HTML set aside put back into its placeholder paragraphs."""
+    return _PARAGRAPH_RE.sub(lambda m: blocks[int(m.group(1))], page_html) if blocks else page_html
 
 
 def _front_title(title: Any) -> Markup:
@@ -42,6 +74,7 @@ def environment() -> jinja2.Environment:
     env.filters["inline"] = lambda text: Markup(safe.render_inline(text))
     env.filters["heading"] = lambda text: Markup(safe.md_escape(text))
     env.filters["front_title"] = _front_title
+    env.filters["html"] = _set_aside
     env.globals.update(
         STATUS_ICONS=status.STATUS_ICONS,
         STATUS_LABELS=status.STATUS_LABELS,
@@ -59,30 +92,49 @@ def _templates_digest(env: jinja2.Environment) -> str:
     return h.hexdigest()
 
 
+@dataclass(frozen=True)
+class Rendered:
+    """A page source with its HTML set aside: ``source`` holds placeholders, ``blocks`` the HTML."""
+
+    source: str
+    blocks: tuple[str, ...]
+
+    @property
+    def text(self) -> str:
+        """The whole page source, HTML in place."""
+        return fill_source(self.source, list(self.blocks))
+
+
 class PageRenderer:
-    """Renders views to Markdown page sources, keeping the last result of every page."""
+    """Renders views to page sources, keeping the last result of every page."""
 
     def __init__(self) -> None:
         self.env = environment()
         self._salt = _templates_digest(self.env)
-        self._cache: dict[str, tuple[str, str]] = {}  # src -> (view hash, markdown)
+        self._cache: dict[str, tuple[str, Rendered]] = {}  # src -> (view hash, page)
         #: pages rendered anew by the last :meth:`render_all` (new, or their view changed)
         self.changed: set[str] = set()
 
     def key(self, view: Any) -> str:
         return hashlib.sha256((self._salt + repr(view)).encode("utf-8")).hexdigest()
 
-    def render(self, view: Any) -> str:
-        return self.env.get_template(view.template).render(view=view)
+    def render_parts(self, view: Any) -> Rendered:
+        blocks: list[str] = []
+        source = self.env.get_template(view.template).render(view=view, blocks=blocks)
+        return Rendered(source, tuple(blocks))
 
-    def render_all(self, views: Iterable[Any]) -> dict[str, str]:
-        pages: dict[str, str] = {}
+    def render(self, view: Any) -> str:
+        """The whole page source of ``view``."""
+        return self.render_parts(view).text
+
+    def render_all(self, views: Iterable[Any]) -> dict[str, Rendered]:
+        pages: dict[str, Rendered] = {}
         changed: set[str] = set()
         for view in views:
             key = self.key(view)
             cached = self._cache.get(view.src)
             if cached is None or cached[0] != key:
-                cached = (key, self.render(view))
+                cached = (key, self.render_parts(view))
                 self._cache[view.src] = cached
                 changed.add(view.src)
             pages[view.src] = cached[1]

@@ -17,6 +17,7 @@ markup.  Three rules keep it inert:
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 import xml.etree.ElementTree as etree
@@ -221,11 +222,29 @@ def _renderer(offset: int) -> markdown.Markdown:
     return md
 
 
+#: prose with nothing Markdown or HTML could read as markup: letters, digits, spaces and plain punctuation
+_PLAIN_PROSE = re.compile(r"[\w ,.;:?'\"()/%=\u2013\u2014\u2019\n-]*")
+#: a line Markdown reads as a block of its own (list item, quote, heading, code, rule, table, setext underline)
+_BLOCK_START = re.compile(r"^(?: {4}|\t| {0,3}(?:[-+*>#|=]|\d+[.)]))", re.MULTILINE)
+
+
+@functools.lru_cache(maxsize=4096)
 def render_markdown(text: str | None, *, heading_offset: int = 3) -> str:
-    """Card Markdown as clean HTML: raw HTML escaped, unsafe links inert, headings demoted."""
+    """Card Markdown as clean HTML: raw HTML escaped, unsafe links inert, headings demoted.
+
+    Plain prose (most card text: no character Markdown or HTML treats as
+    markup, no line that starts a list, quote, heading or code block) is
+    written as paragraphs directly; the result is the same as the full
+    renderer's, which a test checks on generated cards.
+    """
     if not text or not str(text).strip():
         return ""
-    return _card_cleaner.clean(_renderer(heading_offset).convert(str(text)))
+    text = str(text)
+    if _PLAIN_PROSE.fullmatch(text) and not _BLOCK_START.search(text) and "  \n" not in text:
+        paragraphs = [p.strip() for p in re.split(r"\n[ \t]*\n", text.strip()) if p.strip()]
+        return "\n".join("<p>" + html.escape("\n".join(line.strip() for line in p.split("\n")), quote=False) + "</p>"
+                         for p in paragraphs)
+    return _card_cleaner.clean(_renderer(heading_offset).convert(text))
 
 
 def render_inline(text: str | None) -> str:

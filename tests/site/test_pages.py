@@ -489,8 +489,8 @@ def test_mkdocs_is_pinned_below_2():
 
 def _primary_nav_links(html: str) -> int:
     """Links in the page's site navigation, leaving out its table of contents (which Material nests in it)."""
-    start = html.index('<nav class="md-nav md-nav--primary"')
-    end = html.index('<div class="md-content"', start)
+    start = html.index("md-nav--primary")
+    end = html.index('class="md-content"', start)
     nav = re.sub(r'<nav class="md-nav md-nav--secondary".*?</nav>', "", html[start:end], flags=re.DOTALL)
     return len(re.findall(r'<a\b[^>]*class="md-nav__link', nav))
 
@@ -550,3 +550,38 @@ def test_every_generated_page_links_to_the_indexes(generated_site):
         assert targets <= resolved, (rel, targets - resolved)
         for target in targets:
             assert (build.site / target / "index.html").is_file(), target
+
+
+def test_plain_prose_is_rendered_as_the_full_renderer_renders_it():
+    """The fast path for plain card prose gives the full Markdown renderer's output, byte for byte."""
+    import yaml
+
+    from kb.pages import safe
+
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    from gen_kb import build
+
+    texts: set[str] = set()
+
+    def walk(value):
+        if isinstance(value, str):
+            texts.add(value)
+        elif isinstance(value, dict):
+            for v in value.values():
+                walk(v)
+        elif isinstance(value, list):
+            for v in value:
+                walk(v)
+
+    for text in build(60).values():
+        walk(yaml.safe_load(text))
+    walk(CARDS)
+    texts |= {"a\n\nb", "line one\nline two", "it's \"quoted\"", "50% off", "x = 3", "a -- b", " lead", "a\n\n\nb\n",
+              "- item", "1. first", "# heading", "    code", "a  \nb", "tab\tin", "R&D <b>", "under_score", "> quote"}
+    fast = 0
+    for text in sorted(texts):
+        safe.render_markdown.cache_clear()
+        full = safe._card_cleaner.clean(safe._renderer(3).convert(text)) if text.strip() else ""
+        assert safe.render_markdown(text) == full, text
+        fast += bool(safe._PLAIN_PROSE.fullmatch(text)) and not safe._BLOCK_START.search(text)
+    assert fast > len(texts) // 2  # the fast path is taken for most card prose
