@@ -26,10 +26,11 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, Union
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict, model_validator
 
 #: A stated value: a number, or the number as written ("~3.8B", "86,567,656", "21M", "81%").
-Number = Union[int, float, str]
+#: Strict members: a YAML boolean is none of them (``value: true`` is an error, not 1).
+Number = Union[Annotated[int, Strict()], Annotated[float, Strict()], Annotated[str, Strict()]]
 
 # Limits on what a check may ask the runner to build or run.  Models run on the meta
 # device, where sizes cost nothing, but a few fall back to real tensors on the CPU, and
@@ -48,6 +49,15 @@ MAX_GRID_VALUE = 4096
 _WEIGHT_ARGUMENTS = ("weights", "pretrained")
 
 
+def _any_case(word: str) -> str:
+    # JSON Schema patterns (ECMA-262) have no inline (?i) flag: spell each letter both ways
+    return "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else c for c in word)
+
+
+#: keys a builder argument may not start with, in any case, as a JSON Schema pattern
+WEIGHT_ARGUMENT_PATTERN = "^(" + "|".join(_any_case(w) for w in _WEIGHT_ARGUMENTS) + ")"
+
+
 def _no_weight_arguments(kwargs: dict) -> dict:
     refused = sorted(k for k in kwargs if k.lower().startswith(_WEIGHT_ARGUMENTS))
     if refused:
@@ -58,24 +68,35 @@ def _no_weight_arguments(kwargs: dict) -> dict:
     return kwargs
 
 
+# Strict members, so that ``num_classes: 100000`` is refused by the integer bound rather
+# than read as the float 100000.0, and ``true`` stays a boolean.  Floats share the
+# integer bound: no builder takes a float beyond it, and one bound for every number is
+# what JSON Schema (where 100000 is both an integer and a number) can say too.
 KwargValue = Union[
-    bool,
-    Annotated[int, Field(ge=-MAX_KWARG_INT, le=MAX_KWARG_INT)],
-    Annotated[float, Field(ge=-1e6, le=1e6, allow_inf_nan=False)],
-    Annotated[str, Field(max_length=100)],
+    Annotated[bool, Strict()],
+    Annotated[int, Strict(), Field(ge=-MAX_KWARG_INT, le=MAX_KWARG_INT)],
+    Annotated[float, Strict(), Field(ge=-MAX_KWARG_INT, le=MAX_KWARG_INT, allow_inf_nan=False)],
+    Annotated[str, Strict(), Field(max_length=100)],
 ]
 #: Keyword arguments for a model builder; plain, bounded scalars only, so nothing executable
 #: can sneak in and no argument can ask for an enormous layer; weight arguments are refused.
 ModelKwargs = Annotated[
     dict[str, KwargValue],
     AfterValidator(_no_weight_arguments),
-    Field(json_schema_extra={"propertyNames": {"not": {"pattern": "^(weights|pretrained)"}}}),
+    Field(json_schema_extra={"propertyNames": {"not": {"pattern": WEIGHT_ARGUMENT_PATTERN}}}),
 ]
 InputDim = Annotated[int, Field(ge=1, le=MAX_INPUT_DIM)]
 GridValues = Annotated[
     list[Annotated[int, Field(ge=-MAX_GRID_VALUE, le=MAX_GRID_VALUE)]],
     Field(min_length=1, max_length=MAX_GRID_VALUES),
 ]
+
+
+_MODEL_HELP = "torchvision registry name (resnet50, vit_b_16) or a named config (dinov2_vits14)."
+_KWARGS_HELP = (
+    f"Builder keyword arguments, e.g. image_size: 384, num_classes: 10, aux_logits: true; plain values, "
+    f"numbers within ±{MAX_KWARG_INT}, never weights or pretrained."
+)
 
 
 def _input_budget(shape: list[int], what: str) -> None:
@@ -87,7 +108,8 @@ def _input_budget(shape: list[int], what: str) -> None:
 
 
 class _Check(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # strict, like the card models: no bool-as-int, no number-as-string
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     tolerance: float | None = Field(
         default=None,
@@ -100,13 +122,13 @@ class _Check(BaseModel):
 class ParamsCheck(_Check):
     """Parameter count of a torchvision model (or named architecture config)."""
 
-    kind: Literal["params"]
-    model: str = Field(description="torchvision registry name (resnet50, vit_b_16) or a named config (dinov2_vits14).")
+    kind: Literal["params"] = Field(description="params: the parameter count of a model.")
+    model: str = Field(description=_MODEL_HELP)
     value: Number = Field(description="The stated count: 86567656, '86,567,656', '21M', '~25.6M'.")
     exclude_head: bool = Field(default=False, description="Count without the classification head (the last layer that outputs the classes).")
     model_kwargs: ModelKwargs = Field(
         default_factory=dict,
-        description="Builder keyword arguments, e.g. image_size: 384, num_classes: 10, aux_logits: true.",
+        description=_KWARGS_HELP,
     )
     weights: str | None = Field(
         default=None,
@@ -123,15 +145,17 @@ class ComputeCheck(_Check):
     number without a multiplier is read in G (billions), like torchvision's column.
     """
 
-    kind: Literal["macs", "flops"]
-    model: str
+    kind: Literal["macs", "flops"] = Field(
+        description="macs: multiply-adds (torchvision's GFLOPS column); flops: a multiply-add counts as 2.",
+    )
+    model: str = Field(description=_MODEL_HELP)
     value: Number = Field(description="The stated compute: '17.56G', '~3.8B', '1.5 billion'.")
     input_size: list[InputDim] = Field(
         default_factory=lambda: [3, 224, 224], min_length=3, max_length=4,
         description=f"C, H, W of one input image (C, T, H, W of one clip for video models); each at most {MAX_INPUT_DIM}. "
                     "Default: 3×224×224, or the resolution of the weights named in `weights`.",
     )
-    model_kwargs: ModelKwargs = Field(default_factory=dict)
+    model_kwargs: ModelKwargs = Field(default_factory=dict, description=_KWARGS_HELP)
     weights: str | None = Field(
         default=None,
         description="Count the model as these pretrained weights ship, at their resolution (IMAGENET1K_SWAG_E2E_V1, DEFAULT, "
@@ -147,14 +171,14 @@ class ComputeCheck(_Check):
 class OutputShapeCheck(_Check):
     """Shape of a model's output for an input of the given shape."""
 
-    kind: Literal["output_shape"]
-    model: str
+    kind: Literal["output_shape"] = Field(description="output_shape: the shape of a model's output for an input shape.")
+    model: str = Field(description=_MODEL_HELP)
     input_shape: list[InputDim] = Field(
         default_factory=lambda: [1, 3, 224, 224], min_length=1, max_length=6,
         description=f"Shape of the input batch; each dimension at most {MAX_INPUT_DIM}.",
     )
-    value: list[int]
-    model_kwargs: ModelKwargs = Field(default_factory=dict)
+    value: list[int] = Field(description="The stated output shape, e.g. [1, 1000].")
+    model_kwargs: ModelKwargs = Field(default_factory=dict, description=_KWARGS_HELP)
 
     @model_validator(mode="after")
     def _bounded_input(self) -> "OutputShapeCheck":
@@ -169,11 +193,13 @@ class WeightsMetaCheck(_Check):
     stores them; a stated value with a multiplier ("17.56G") is converted.
     """
 
-    kind: Literal["weights_meta"]
+    kind: Literal["weights_meta"] = Field(description="weights_meta: a number from torchvision's weights metadata.")
     weights: str = Field(description="Weights enum member, e.g. ViT_B_16_Weights.IMAGENET1K_V1 (or ViT_B_16_Weights.DEFAULT).")
-    field: Literal["num_params", "_ops", "acc@1", "acc@5", "min_size", "_file_size"]
+    field: Literal["num_params", "_ops", "acc@1", "acc@5", "min_size", "_file_size"] = Field(
+        description="Which metadata entry: num_params, _ops (GFLOPS), acc@1, acc@5, min_size or _file_size (MB).",
+    )
     dataset: str = Field(default="ImageNet-1K", description="Which entry of the metrics table acc@1 / acc@5 come from.")
-    value: Union[Number, list[int]]
+    value: Union[Number, list[int]] = Field(description="The stated value; min_size is a list such as [224, 224].")
 
 
 FormulaOp = Literal[
@@ -192,8 +218,8 @@ class FormulaCheck(_Check):
     "o = (i - k) + 1" is checked for stride 1 and no padding only, as written.
     """
 
-    kind: Literal["formula"]
-    op: FormulaOp
+    kind: Literal["formula"] = Field(description="formula: an output-size formula checked against a real torch op.")
+    op: FormulaOp = Field(description="The torch.nn layer the formula describes, e.g. Conv2d or MaxPool2d.")
     formula: str = Field(description="Right-hand side for the output size, e.g. 'floor((i + 2*p - k) / s) + 1'. Also accepts ⌊ ⌋, ·, 2p.")
     where: dict[str, str] = Field(
         default_factory=dict,
@@ -209,13 +235,16 @@ class FormulaCheck(_Check):
 class Measure(BaseModel):
     """One side of a ratio: a measure of one model."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
-    measure: Literal["params", "macs", "flops"]
-    model: str
-    input_size: list[InputDim] = Field(default_factory=lambda: [3, 224, 224], min_length=3, max_length=3)
-    exclude_head: bool = False
-    model_kwargs: ModelKwargs = Field(default_factory=dict)
+    measure: Literal["params", "macs", "flops"] = Field(description="What to measure: params, macs or flops.")
+    model: str = Field(description=_MODEL_HELP)
+    input_size: list[InputDim] = Field(
+        default_factory=lambda: [3, 224, 224], min_length=3, max_length=3,
+        description=f"C, H, W of one input image; each at most {MAX_INPUT_DIM}.",
+    )
+    exclude_head: bool = Field(default=False, description="Count without the classification head.")
+    model_kwargs: ModelKwargs = Field(default_factory=dict, description=_KWARGS_HELP)
 
     @model_validator(mode="after")
     def _bounded_input(self) -> "Measure":
@@ -226,10 +255,19 @@ class Measure(BaseModel):
 class RatioCheck(_Check):
     """Ratio of two measures, e.g. "12x fewer parameters than AlexNet" is alexnet / googlenet = 12."""
 
-    kind: Literal["ratio"]
-    numerator: Measure
-    denominator: Measure
-    value: Number
+    kind: Literal["ratio"] = Field(description="ratio: the ratio of two measures.")
+    numerator: Measure = Field(description="The measure on top of the ratio.")
+    denominator: Measure = Field(description="The measure it is divided by.")
+    value: Number = Field(description="The stated ratio, e.g. 12 or '~12x'.")
+
+
+# "exactly one of value or equals", as JSON Schema says it (a null counts as absent, as in kb)
+_ONE_TARGET = {
+    "oneOf": [
+        {"required": [name], "properties": {name: {"not": {"type": "null"}}}}
+        for name in ("value", "equals")
+    ]
+}
 
 
 class ArithmeticCheck(_Check):
@@ -239,9 +277,11 @@ class ArithmeticCheck(_Check):
     (another expression that must agree for every value of the variables).
     """
 
-    kind: Literal["arithmetic"]
+    model_config = ConfigDict(json_schema_extra=_ONE_TARGET)
+
+    kind: Literal["arithmetic"] = Field(description="arithmetic: plain arithmetic stated in prose.")
     expression: str = Field(description="Arithmetic with + - * / // % ** ( ) and floor, ceil, sqrt, log, min, max, abs, round.")
-    value: Number | None = None
+    value: Number | None = Field(default=None, description="The stated result, with its precision; give this or `equals`.")
     equals: str | None = Field(default=None, description="An expression that must equal `expression`, e.g. '27*C**2'.")
     variables: dict[str, Union[float, Annotated[list[float], Field(min_length=1, max_length=MAX_GRID_VALUES)]]] = Field(
         default_factory=dict,

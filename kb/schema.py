@@ -10,30 +10,52 @@ from __future__ import annotations
 
 import re
 from enum import Enum
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic.json_schema import GenerateJsonSchema
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict, StringConstraints, WithJsonSchema
 
 from kb.checks import Check
 
 SLUG_RE = r"^[a-z0-9][a-z0-9-]*$"
 Slug = Annotated[str, StringConstraints(pattern=SLUG_RE)]
 
+# Scalars are strict: a YAML boolean is not an integer (``year: true`` is an error, not 1),
+# a number is not a string, and a quoted number is not a number, exactly as a JSON Schema
+# validator in an editor reads the same card.  Floats still take integers, as JSON does.
+Int = Annotated[int, Strict()]
+Float = Annotated[float, Strict()]
+Bool = Annotated[bool, Strict()]
+Text = Annotated[str, Strict()]
+
 LEVELS = ("beginner", "intermediate", "advanced")
+#: every value a ``level`` may take: one level, or a rising range of two
+LEVEL_VALUES = LEVELS + tuple(f"{a}/{b}" for i, a in enumerate(LEVELS) for b in LEVELS[i + 1:])
 
 
 def _level(value: str) -> str:
-    parts = [p.strip() for p in value.split("/")]
-    if not 1 <= len(parts) <= 2 or any(p not in LEVELS for p in parts):
-        raise ValueError(
-            "level must be beginner, intermediate or advanced, or a range of two such as beginner/intermediate"
-        )
-    if len(parts) == 2 and LEVELS.index(parts[0]) >= LEVELS.index(parts[1]):
+    if value in LEVEL_VALUES:
+        return value
+    parts = value.split("/")
+    if len(parts) == 2 and all(p in LEVELS for p in parts):
         raise ValueError(f"level range {value!r} must go from lower to higher, e.g. beginner/intermediate")
-    return "/".join(parts)
+    if "/" in value and all(p.strip() in LEVELS for p in parts) and len(parts) == 2:
+        raise ValueError(f"level {value!r} must be written without spaces, e.g. beginner/intermediate")
+    raise ValueError(
+        "level must be beginner, intermediate or advanced, or a rising range of two such as beginner/intermediate"
+    )
 
 
-Level = Annotated[str, AfterValidator(_level)]
+_LEVEL_HELP = (
+    "Who it suits: beginner, intermediate or advanced, or a rising range of two "
+    "(beginner/intermediate, beginner/advanced, intermediate/advanced)."
+)
+Level = Annotated[
+    str,
+    Strict(),
+    AfterValidator(_level),
+    WithJsonSchema({"type": "string", "enum": list(LEVEL_VALUES), "description": _LEVEL_HELP}),
+]
 
 
 def level_bounds(level: str) -> tuple[int, int]:
@@ -43,7 +65,8 @@ def level_bounds(level: str) -> tuple[int, int]:
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    # strict: no bool-as-int, no number-as-string; enum fields opt back into reading their values
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, strict=True)
 
 
 class Role(str, Enum):
@@ -74,40 +97,49 @@ class Evidence(_Model):
     by: str | None = Field(default=None, description="Who or what checked it (a person, 'kb facts').")
     versions: dict[str, str] = Field(default_factory=dict, description="Tool versions, e.g. torch, torchvision.")
     measured: str | None = Field(default=None, description="The value found, as text.")
-    note: str | None = None
+    note: str | None = Field(default=None, description="Anything else about the check (Markdown).")
 
 
 class Claim(_Model):
     """A statement a tutor may repeat, with its verification status."""
 
-    id: Slug
-    text: str = Field(min_length=1)
-    status: ClaimStatus = ClaimStatus.not_verified
+    id: Slug = Field(description="Unique within the card: lower-case letters, digits and hyphens.")
+    text: str = Field(min_length=1, description="The statement as a tutor would repeat it.")
+    status: ClaimStatus = Field(
+        default=ClaimStatus.not_verified,
+        strict=False,
+        description="verified, not-verified (the default), disputed or failing.",
+    )
     source: str | None = Field(default=None, description="Where in the source it comes from: 'Table 4', 'Sec. 3.3'.")
     check: Check | None = Field(default=None, description="A machine check that re-runs the number.")
-    evidence: Evidence | None = None
+    evidence: Evidence | None = Field(default=None, description="How the status was established.")
 
 
 class Resource(_Model):
     """One pick for a topic: a video, an explainer, a paper..."""
 
     id: Slug = Field(description="Unique within the topic; courses refer to resources by this id.")
-    role: Role
-    title: str = Field(min_length=1)
-    authors: list[str] = Field(default_factory=list)
+    role: Role = Field(
+        strict=False,
+        description="What the pick is for: video, written-explainer, deep-dive, original-paper, code-walkthrough or alternative.",
+    )
+    title: str = Field(min_length=1, description="The resource's own title.")
+    authors: list[str] = Field(default_factory=list, description="Authors or presenters, one per item.")
     source: str | None = Field(default=None, description="Where it lives: YouTube, a blog, NeurIPS proceedings.")
-    url: str | None = None
+    url: str | None = Field(default=None, description="Address of the resource itself (http or https).")
     why: str | None = Field(default=None, description="Why this is the pick (Markdown).")
-    level: Level | None = None
-    year: int | None = None
+    level: Level | None = Field(default=None, description=_LEVEL_HELP)
+    year: int | None = Field(default=None, description="Year of publication, written as an integer.")
     digest: Slug | None = Field(default=None, description="Id of a digest of this resource.")
     note: str | None = Field(default=None, description="Anything else a maintainer should know (Markdown).")
 
 
 class Coverage(_Model):
-    strong: str | None = None
-    weak: str | None = None
-    gaps: str | None = None
+    """What the picked resources cover well, poorly or not at all."""
+
+    strong: str | None = Field(default=None, description="What the resources cover well (Markdown).")
+    weak: str | None = Field(default=None, description="What they cover only thinly (Markdown).")
+    gaps: str | None = Field(default=None, description="What none of them covers (Markdown).")
     needs_cards: list[Slug] = Field(
         default_factory=list,
         description="Concepts the notes mention that need a card of their own (topic ids).",
@@ -117,31 +149,41 @@ class Coverage(_Model):
 class CourseUse(_Model):
     """How one course uses this topic."""
 
-    emphasis: str = Field(min_length=1)
+    emphasis: str = Field(min_length=1, description="What this course stresses about the topic, in a sentence or two.")
     resources: list[Slug] = Field(default_factory=list, description="Ids of this topic's resources picked for the course.")
 
 
 class StatedCounts(_Model):
     """Counts written by hand in the source text, kept so they can be checked (KB303)."""
 
-    courses: int | None = None
-    digests: int | None = None
+    courses: int | None = Field(default=None, ge=0, description="How many courses the source text said use the topic.")
+    digests: int | None = Field(default=None, ge=0, description="How many digests the source text said the topic has.")
 
 
 class Topic(_Model):
-    id: Slug
-    title: str = Field(min_length=1)
-    aliases: list[str] = Field(default_factory=list)
-    summary: str | None = None
-    level: Level | None = None
-    prerequisites: list[Slug] = Field(default_factory=list)
-    related: list[Slug] = Field(default_factory=list)
-    resources: list[Resource] = Field(default_factory=list)
-    coverage: Coverage = Field(default_factory=Coverage)
-    courses: dict[Slug, CourseUse] = Field(default_factory=dict)
-    digests: list[Slug] = Field(default_factory=list)
-    claims: list[Claim] = Field(default_factory=list)
-    stated_counts: StatedCounts | None = None
+    """A topic card: the best resources for one concept, and how courses use it."""
+
+    id: Slug = Field(description="The topic's id, the same as its file name: lower-case letters, digits and hyphens.")
+    title: str = Field(min_length=1, description="The topic's name as readers see it.")
+    aliases: list[str] = Field(default_factory=list, description="Other names for the topic (abbreviations, spellings).")
+    summary: str | None = Field(default=None, description="What the topic is about, in a paragraph (Markdown).")
+    level: Level | None = Field(default=None, description=_LEVEL_HELP)
+    prerequisites: list[Slug] = Field(default_factory=list, description="Ids of topics to learn first.")
+    related: list[Slug] = Field(default_factory=list, description="Ids of topics worth reading alongside.")
+    resources: list[Resource] = Field(
+        default_factory=list,
+        description="The picks: one each for video, written-explainer, deep-dive, original-paper and code-walkthrough, plus alternatives.",
+    )
+    coverage: Coverage = Field(default_factory=Coverage, description="What the picks cover well, thinly or not at all.")
+    courses: dict[Slug, CourseUse] = Field(
+        default_factory=dict,
+        description="Course id -> how that course uses the topic (its emphasis and the resources it picks).",
+    )
+    digests: list[Slug] = Field(default_factory=list, description="Ids of digests of papers and docs about the topic.")
+    claims: list[Claim] = Field(default_factory=list, description="Statements a tutor may repeat, each with its status.")
+    stated_counts: StatedCounts | None = Field(
+        default=None, description="Counts written by hand in the source text, kept so they can be checked."
+    )
 
 
 class DigestKind(str, Enum):
@@ -153,34 +195,46 @@ class DigestKind(str, Enum):
 
 
 class Identifiers(_Model):
-    arxiv: str | None = Field(default=None, pattern=r"^\d{4}\.\d{4,5}(v\d+)?$|^[a-z-]+(\.[A-Z]{2})?/\d{7}(v\d+)?$")
-    doi: str | None = Field(default=None, pattern=r"^10\.\d{4,9}/\S+$")
+    """Identifiers of the digested work."""
+
+    arxiv: str | None = Field(
+        default=None,
+        pattern=r"^\d{4}\.\d{4,5}(v\d+)?$|^[a-z-]+(\.[A-Z]{2})?/\d{7}(v\d+)?$",
+        description="arXiv identifier, e.g. 2010.11929 or 2010.11929v2 (old style: cs/0101001).",
+    )
+    doi: str | None = Field(default=None, pattern=r"^10\.\d{4,9}/\S+$", description="DOI, e.g. 10.1109/CVPR.2016.90.")
 
 
 class Digest(_Model):
-    id: Slug
-    kind: DigestKind
-    title: str = Field(min_length=1)
-    authors: list[str] = Field(default_factory=list)
-    year: int | None = Field(default=None, ge=1900, le=2100)
-    url: str | None = None
-    identifiers: Identifiers = Field(default_factory=Identifiers)
+    """A digest card: the numbers and key points of one paper, doc or piece of code."""
+
+    id: Slug = Field(description="The digest's id, the same as its file name: lower-case letters, digits and hyphens.")
+    kind: DigestKind = Field(strict=False, description="What is digested: paper, reference-doc, explainer, code or source.")
+    title: str = Field(min_length=1, description="Title of the digested work.")
+    authors: list[str] = Field(default_factory=list, description="Its authors, one per item.")
+    year: int | None = Field(default=None, ge=1900, le=2100, description="Year of publication (1900 to 2100), written as an integer.")
+    url: str | None = Field(default=None, description="Address of the digested work (http or https).")
+    identifiers: Identifiers = Field(default_factory=Identifiers, description="arXiv id and DOI of the work.")
     focus: str | None = Field(default=None, description="What the digest is for (Markdown).")
     key_points: str | None = Field(default=None, description="The digest's key content (Markdown).")
-    claims: list[Claim] = Field(default_factory=list)
+    claims: list[Claim] = Field(default_factory=list, description="Statements a tutor may repeat, each with its status and an optional check.")
 
 
 class Module(_Model):
-    title: str = Field(min_length=1)
+    """One module of a course: a title and its topics in teaching order."""
+
+    title: str = Field(min_length=1, description="The module's title.")
     topics: list[Slug] = Field(default_factory=list, description="Topic ids, in teaching order.")
 
 
 class Course(_Model):
-    id: Slug
-    title: str = Field(min_length=1)
-    audience: str | None = None
-    summary: str | None = None
-    modules: list[Module] = Field(default_factory=list)
+    """A course card: its modules, each an ordered list of topics."""
+
+    id: Slug = Field(description="The course's id, the same as its file name: lower-case letters, digits and hyphens.")
+    title: str = Field(min_length=1, description="The course's title.")
+    audience: str | None = Field(default=None, description="Who the course is for.")
+    summary: str | None = Field(default=None, description="What the course teaches, in a paragraph (Markdown).")
+    modules: list[Module] = Field(default_factory=list, description="The course's modules, in teaching order.")
 
     def topic_order(self) -> list[str]:
         seen: list[str] = []
@@ -203,12 +257,83 @@ CARD_TYPES: dict[str, tuple[str, type[_Model]]] = {
 NOT_VERIFIED_RE = re.compile(r"\[\s*NOT\s+VERIFIED\s*\]", re.IGNORECASE)
 
 
+class _CardSchema(GenerateJsonSchema):
+    """Pydantic's JSON Schema, minus the titles it makes up from field names.
+
+    A field's title would only repeat its key ("Level"), and editors join the
+    titles of a union's branches into noise ("Level || Level"); the field's
+    description is what a hover should show.
+    """
+
+    def field_title_should_be_set(self, schema: Any) -> bool:
+        return False
+
+
 def json_schemas() -> dict[str, dict]:
-    """JSON Schema for each card kind, for editor autocomplete."""
+    """JSON Schema (draft 2020-12) for each card kind, for editors and CI validators.
+
+    It says everything about one card's shape that JSON Schema can say; what
+    only kb can check is listed in the README (section "What the schemas cannot
+    say").  Beyond pydantic's own output:
+
+    * mappings keyed by ids (``courses``) constrain their keys with
+      ``propertyNames``, so a key such as ``Intro Course`` is an error rather
+      than an unconstrained extra key;
+    * a check's ``kind`` is one enum of every kind, each kind's shape applied
+      with ``if``/``then``: an unknown kind is reported against the full list,
+      and an editor completes ``kind:`` with all of them.
+    """
     out = {}
     for kind, (_, model) in CARD_TYPES.items():
-        schema = model.model_json_schema()
-        schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+        schema = model.model_json_schema(schema_generator=_CardSchema)
+        schema = _editor_friendly(schema)
+        schema = {
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            **{k: v for k, v in schema.items() if k != "$schema"},
+        }
         schema["title"] = f"kb {kind} card"
         out[kind] = schema
     return out
+
+
+def _editor_friendly(node: Any) -> Any:
+    if isinstance(node, list):
+        return [_editor_friendly(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    node = {key: _editor_friendly(value) for key, value in node.items()}
+    patterns = node.get("patternProperties")
+    if isinstance(patterns, dict) and len(patterns) == 1 and "additionalProperties" not in node:
+        (pattern, value), = patterns.items()
+        del node["patternProperties"]
+        node["propertyNames"] = {"pattern": pattern}
+        node["additionalProperties"] = value
+    discriminator = node.get("discriminator")
+    if isinstance(discriminator, dict) and "oneOf" in node:
+        node = _tagged_union(node, discriminator)
+    return node
+
+
+def _tagged_union(node: dict, discriminator: dict) -> dict:
+    tag = discriminator["propertyName"]
+    from kb.checks import CHECK_KINDS
+
+    mapping: dict[str, str] = discriminator["mapping"]
+    order = {value: i for i, value in enumerate(CHECK_KINDS)}
+    mapping = dict(sorted(mapping.items(), key=lambda item: (order.get(item[0], len(order)), item[0])))
+    rest = {k: v for k, v in node.items() if k not in ("oneOf", "discriminator")}
+    return {
+        **rest,
+        "type": "object",
+        "required": [tag],
+        "properties": {
+            tag: {
+                "enum": list(mapping),
+                "description": "What the check measures: " + ", ".join(mapping) + ".",
+            }
+        },
+        "allOf": [
+            {"if": {"properties": {tag: {"const": value}}, "required": [tag]}, "then": {"$ref": ref}}
+            for value, ref in mapping.items()
+        ],
+    }
