@@ -66,6 +66,8 @@ class Session:
     def __init__(self, args: argparse.Namespace):
         from kb.project import Project
 
+        if getattr(args, "sarif_root", None) and not Path(args.sarif_root).is_dir():
+            raise UsageError(f"--sarif-root {args.sarif_root} is not a folder")
         self.project = Project.discover(
             getattr(args, "path", None),
             config_file=getattr(args, "config", None),
@@ -122,6 +124,7 @@ def _add_common(p: argparse.ArgumentParser, *, formats: bool = True, path: bool 
         p.add_argument("--format", choices=REPORT_FORMATS, default="auto", help="output format (default: auto: github under GitHub Actions, else text)")
         p.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
         p.add_argument("--fail-on", choices=("error", "warning", "info"), help="lowest severity that makes the exit code 1 (default: [tool.kb] fail_on, else error)")
+        p.add_argument("--sarif-root", metavar="DIR", help="folder SARIF file URIs are relative to (default: the git repository's top folder)")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress or summary lines on stderr")
 
 
@@ -168,7 +171,9 @@ def _emit(args: argparse.Namespace, session: Session, diags: list, report: Any =
         summary = summarize(diags, files=len(session.kb.files))
         color = False if args.output else None  # files never get ANSI colour
         # "auto" is resolved by the reporters: github under GitHub Actions, else text
-        text = render(args.format, diags, summary, root=session.root, sources=session.sources(), color=color)
+        sarif_root = Path(args.sarif_root) if getattr(args, "sarif_root", None) else None
+        text = render(args.format, diags, summary, root=session.root, sources=session.sources(), color=color,
+                      sarif_root=sarif_root)
     if args.output:
         Path(args.output).parent.mkdir(parents=True, exist_ok=True)
         Path(args.output).write_text(text, encoding="utf-8")

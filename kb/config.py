@@ -117,7 +117,13 @@ class KbConfig(_Strict):
         description="Processes that parse card files (0: one below 2,000 files to parse, else up to 4, one per CPU).",
     )
     report: str | None = Field(default=None, description="Where kb check writes its machine report (default: <cache>/report.json).")
-    docs_url: str = Field(default="https://kb.invalid/rules/{code}/", description="Rule documentation URL template.")
+    docs_url: str | None = Field(
+        default=None,
+        description=(
+            "Rule documentation URL template ({code}, {name}). Default: the rule's page on the published "
+            "site when mkdocs.yml beside the config sets site_url; else findings carry no link."
+        ),
+    )
     rules: dict[str, dict[str, Any]] = Field(default_factory=dict, description="Per-rule options, keyed by code.")
     links: LinksConfig = Field(default_factory=LinksConfig)
     facts: FactsConfig = Field(default_factory=FactsConfig)
@@ -132,7 +138,9 @@ class KbConfig(_Strict):
 
     @field_validator("docs_url")
     @classmethod
-    def _docs_url_template(cls, value: str) -> str:
+    def _docs_url_template(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
         try:
             value.format(code="KB101", name="yaml-syntax-error")
         except (KeyError, IndexError, ValueError) as exc:
@@ -189,7 +197,9 @@ def load_config(explicit: Path | None = None, start: Path | None = None) -> Load
     else:
         path = find_config(start or Path.cwd())
     if path is None:
-        return LoadedConfig(config=KbConfig(), path=None)
+        cfg = KbConfig()
+        cfg.docs_url = site_docs_url(start or Path.cwd())
+        return LoadedConfig(config=cfg, path=None)
     table = _table(path)
     if table is None:
         raise ConfigError(f"{path}: no [tool.kb] table")
@@ -205,7 +215,34 @@ def load_config(explicit: Path | None = None, start: Path | None = None) -> Load
     for code in list(cfg.severity) + list(cfg.rules):
         if not code.upper().startswith("KB"):
             raise ConfigError(f"{path}: '{code}' is not a rule code (expected e.g. KB302)")
+    if cfg.docs_url is None:
+        cfg.docs_url = site_docs_url(path.parent)
     return LoadedConfig(config=cfg, path=path.resolve())
+
+
+def site_docs_url(folder: Path) -> str | None:
+    """The rule-page URL template of the published site, when ``folder/mkdocs.yml`` sets ``site_url``.
+
+    The site publishes each rule at ``rules/<CODE>/`` (see the kb MkDocs plugin).
+    """
+    import yaml
+
+    config = folder / "mkdocs.yml"
+    if not config.is_file():
+        return None
+
+    class _Lenient(yaml.SafeLoader):
+        """mkdocs.yml may hold tags such as !!python/name:...; only site_url matters here."""
+
+    _Lenient.add_multi_constructor("", lambda loader, suffix, node: None)
+    try:
+        data = yaml.load(config.read_text(encoding="utf-8"), Loader=_Lenient)  # noqa: S506 - a safe loader
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return None
+    site_url = data.get("site_url") if isinstance(data, dict) else None
+    if not isinstance(site_url, str) or not site_url.startswith(("https://", "http://")):
+        return None
+    return site_url.rstrip("/") + "/rules/{code}/"
 
 
 def selected(code: str, cfg: KbConfig) -> bool:

@@ -68,7 +68,7 @@ def stamp(rule: type[Rule], f: Finding, cfg: KbConfig) -> Diagnostic:
         card=f.card,
         message=f.message,
         hint=f.hint,
-        url=cfg.docs_url.format(code=rule.code, name=rule.name),
+        url=cfg.docs_url.format(code=rule.code, name=rule.name) if cfg.docs_url else None,
         data=f.data,
     )
 

@@ -66,6 +66,7 @@ def render(
     sources: dict[str, str] | None = None,
     color: bool | None = None,
     extra: dict[str, Any] | None = None,
+    sarif_root: Path | None = None,
 ) -> str:
     """Render ``diagnostics`` in format ``fmt``.
 
@@ -75,7 +76,9 @@ def render(
     the JUnit reporter lists its files as testcases.  ``color`` forces ANSI
     colour on or off for ``text``; ``None`` decides from stdout and the
     environment (see :func:`use_color`).  ``extra`` adds top-level keys to
-    the ``json`` document and is ignored by the other formats.
+    the ``json`` document and is ignored by the other formats.  ``sarif_root``
+    is the folder SARIF file URIs are relative to (default: the git
+    repository's top folder; see :func:`validators.reporters.sarif.source_root`).
     """
     concrete = resolve_format(fmt)
     module = importlib.import_module(_MODULES[concrete])
@@ -86,6 +89,8 @@ def render(
         return module.render(diagnostics, summary, root=root, extra=extra)
     if concrete == "junit":
         return module.render(diagnostics, summary, root=root, sources=sources)
+    if concrete == "sarif":
+        return module.render(diagnostics, summary, root=root, sarif_root=sarif_root)
     return module.render(diagnostics, summary, root=root)
 
 

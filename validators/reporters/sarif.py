@@ -1,11 +1,18 @@
 """SARIF 2.1.0, for code-scanning dashboards (GitHub code scanning and others).
 
 One run whose ``tool.driver`` is ``kb`` and lists, in code order, every rule
-that appears in the results (id, name, short and full description, help URI,
-the rule's documentation as help text, and its default level).  Each result
-points at its file through ``uriBaseId: "KBROOT"``; the run's
-``originalUriBaseIds`` says where ``KBROOT`` is, so consumers can resolve the
-relative URIs while the results themselves stay free of absolute paths.
+that appears in the results (id, name, short and full description, help URI
+when a docs URL is configured, the rule's documentation as help text, and its
+default level).
+
+Each result names its file by a URI relative to the *source root*, with
+``uriBaseId: "%SRCROOT%"``: the repository root (``git rev-parse
+--show-toplevel`` from the cards root), or ``--sarif-root``, or else the
+working directory when the cards lie under it.  GitHub code scanning reads
+relative URIs from the repository root and ignores base ids, so this is what
+makes its alerts land on the right files; the run's ``originalUriBaseIds``
+says where ``%SRCROOT%`` is for other consumers.  A file outside the source
+root is named by an absolute ``file:`` URI, without a base id.
 
 Columns are Unicode code points (``columnKind``), as PyYAML counts them, and
 regions are 1-based with an exclusive end column, which is both SARIF's and
@@ -22,13 +29,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
+import subprocess
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from validators.diagnostic import Diagnostic, Severity
-from validators.registry import DOCS_URL
 from validators.reporters._common import RuleInfo, escape_diagnostic, kb_relative, rule_catalogue
 
 if TYPE_CHECKING:
@@ -36,9 +44,8 @@ if TYPE_CHECKING:
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
-URI_BASE_ID = "KBROOT"
+URI_BASE_ID = "%SRCROOT%"
 FINGERPRINT_KEY = "kbFingerprint/v1"
-DEFAULT_INFORMATION_URI = "https://kb.invalid/"
 
 LEVELS = {Severity.error: "error", Severity.warning: "warning", Severity.info: "note"}
 
@@ -47,13 +54,13 @@ _FILE_POSITION = re.compile(r"(\.ya?ml):\d+(?::\d+)?")
 _WORD_POSITION = re.compile(r"\b(lines?|columns?|cols?)\s+\d+(?:\s*(?:-|\u2013|to|and)\s*\d+)?", re.IGNORECASE)
 
 
-def tool_info() -> tuple[str, str]:
-    """The driver's version and information URI, from the installed distribution."""
+def tool_info() -> tuple[str, str | None]:
+    """The driver's version and information URI (None when the distribution names none)."""
     try:
         from kb import __version__ as version
     except ImportError:  # pragma: no cover - kb is always beside validators
         version = "0+unknown"
-    uri = DEFAULT_INFORMATION_URI
+    uri: str | None = None
     try:
         from importlib.metadata import PackageNotFoundError, metadata
 
@@ -64,7 +71,7 @@ def tool_info() -> tuple[str, str]:
                 uri = url.strip()
                 break
         else:
-            uri = (meta.get("Home-page") or "").strip() or uri
+            uri = (meta.get("Home-page") or "").strip() or None
     except (ImportError, PackageNotFoundError):
         pass
     return version, uri
@@ -86,6 +93,40 @@ def artifact_uri(rel_path: str) -> str:
     return quote(rel_path, safe="/-._~!$&'()*+,;=@")
 
 
+def source_root(cards_root: Path, explicit: Path | None = None) -> Path:
+    """The folder result URIs are relative to: ``explicit``, else the git work tree, else the working directory.
+
+    The working directory is used only when the cards lie under it; otherwise
+    the cards root itself is the base.
+    """
+    if explicit is not None:
+        return Path(os.path.abspath(explicit))
+    cards_root = Path(os.path.abspath(cards_root))
+    try:
+        proc = subprocess.run(
+            ["git", "-C", str(cards_root), "rev-parse", "--show-toplevel"],
+            capture_output=True, text=True, timeout=10, check=False,
+        )
+        if proc.returncode == 0 and proc.stdout.strip():
+            return Path(proc.stdout.strip())
+    except (OSError, subprocess.SubprocessError):
+        pass  # no git: fall back to the working directory
+    cwd = Path(os.path.abspath(Path.cwd()))
+    return cwd if cards_root == cwd or cwd in cards_root.parents else cards_root
+
+
+def _artifact_location(rel: str, cards_root: Path, src_root: Path) -> dict[str, str]:
+    full = Path(os.path.abspath(cards_root / rel))
+    try:
+        under = full.relative_to(src_root)
+    except ValueError:
+        try:  # the same folders reached through symbolic links
+            under = full.resolve().relative_to(src_root.resolve())
+        except ValueError:
+            return {"uri": full.as_uri()}  # outside the source root: an absolute URI takes no base id
+    return {"uri": artifact_uri(under.as_posix()), "uriBaseId": URI_BASE_ID}
+
+
 def _rule_descriptor(code: str, first: Diagnostic, info: RuleInfo | None) -> dict[str, Any]:
     name = info.name if info else first.name
     summary = info.summary if info else name.replace("-", " ")
@@ -95,8 +136,9 @@ def _rule_descriptor(code: str, first: Diagnostic, info: RuleInfo | None) -> dic
         "shortDescription": {"text": summary},
         "fullDescription": {"text": info.description if info else summary},
     }
-    # the configured docs URL travels on each diagnostic; the registry default covers hand-made ones
-    descriptor["helpUri"] = first.url or DOCS_URL.format(code=code, name=name)
+    # the configured docs URL travels on each diagnostic; with none configured there is no link at all
+    if first.url:
+        descriptor["helpUri"] = first.url
     if info and info.doc:
         descriptor["help"] = {"text": info.doc, "markdown": info.doc}
     default = info.default_severity if info and info.default_severity else first.severity
@@ -114,12 +156,14 @@ def _region(d: Diagnostic) -> dict[str, int]:
     return {"startLine": line, "startColumn": col, "endLine": end_line, "endColumn": end_col}
 
 
-def _result(d: Diagnostic, rule_index: int, rel: str, seen: dict[str, int]) -> dict[str, Any]:
+def _result(
+    d: Diagnostic, rule_index: int, rel: str, seen: dict[str, int], artifact: dict[str, str]
+) -> dict[str, Any]:
     d = escape_diagnostic(d)
     text = d.message if not d.hint else f"{d.message}\nHint: {d.hint}"
     location: dict[str, Any] = {
         "physicalLocation": {
-            "artifactLocation": {"uri": artifact_uri(rel), "uriBaseId": URI_BASE_ID},
+            "artifactLocation": artifact,
             "region": _region(d),
         }
     }
@@ -142,8 +186,10 @@ def _result(d: Diagnostic, rule_index: int, rel: str, seen: dict[str, int]) -> d
     return result
 
 
-def report(diagnostics: list[Diagnostic], summary: Summary, *, root: Path) -> dict[str, Any]:
-    """The SARIF log as a plain dict."""
+def report(
+    diagnostics: list[Diagnostic], summary: Summary, *, root: Path, sarif_root: Path | None = None
+) -> dict[str, Any]:
+    """The SARIF log as a plain dict; ``sarif_root`` overrides the source root (see :func:`source_root`)."""
     catalogue = rule_catalogue()
     first_by_code: dict[str, Diagnostic] = {}
     for d in diagnostics:
@@ -152,19 +198,27 @@ def report(diagnostics: list[Diagnostic], summary: Summary, *, root: Path) -> di
     index = {code: i for i, code in enumerate(codes)}
     rules = [_rule_descriptor(code, first_by_code[code], catalogue.get(code)) for code in codes]
     seen: dict[str, int] = {}
-    results = [_result(d, index[d.code], kb_relative(d.path, root), seen) for d in diagnostics]
+    src_root = source_root(Path(root), sarif_root)
+    results = []
+    for d in diagnostics:
+        rel = kb_relative(d.path, root)
+        results.append(_result(d, index[d.code], rel, seen, _artifact_location(rel, Path(root), src_root)))
     version, information_uri = tool_info()
-    root_uri = Path(root).absolute().as_uri().rstrip("/") + "/"
+    if information_uri is None:
+        # the published site's home, when the rule pages live on it ({site}/rules/{code}/)
+        information_uri = next(
+            (d.url.partition("/rules/")[0] + "/" for d in diagnostics if d.url and "/rules/" in d.url), None
+        )
+    root_uri = src_root.as_uri().rstrip("/") + "/"
+    driver: dict[str, Any] = {"name": "kb", "version": version}
+    if information_uri:
+        driver["informationUri"] = information_uri
+    driver["rules"] = rules
     run: dict[str, Any] = {
-        "tool": {
-            "driver": {
-                "name": "kb",
-                "version": version,
-                "informationUri": information_uri,
-                "rules": rules,
-            }
+        "tool": {"driver": driver},
+        "originalUriBaseIds": {
+            URI_BASE_ID: {"uri": root_uri, "description": {"text": "The source root: the repository's top folder."}}
         },
-        "originalUriBaseIds": {URI_BASE_ID: {"uri": root_uri, "description": {"text": "The knowledge base root."}}},
         "columnKind": "unicodeCodePoints",
         "results": results,
         "properties": {"summary": summary.to_dict()},
@@ -172,5 +226,5 @@ def report(diagnostics: list[Diagnostic], summary: Summary, *, root: Path) -> di
     return {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": [run]}
 
 
-def render(diagnostics: list[Diagnostic], summary: Summary, *, root: Path) -> str:
-    return json.dumps(report(diagnostics, summary, root=root), indent=2, ensure_ascii=False) + "\n"
+def render(diagnostics: list[Diagnostic], summary: Summary, *, root: Path, sarif_root: Path | None = None) -> str:
+    return json.dumps(report(diagnostics, summary, root=root, sarif_root=sarif_root), indent=2, ensure_ascii=False) + "\n"
