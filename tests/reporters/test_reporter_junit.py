@@ -19,7 +19,11 @@ def _parse(out: str) -> ET.Element:
 
 
 def _cases(top: ET.Element) -> dict[str, ET.Element]:
-    return {case.get("file") or case.get("name"): case for case in top.iter("testcase")}
+    # the path a testcase stands for: its classname (the folder, dotted) and its name (the file)
+    return {
+        case.get("name") if case.get("classname") == "kb" else f"{case.get('classname').replace('.', '/')}/{case.get('name')}": case
+        for case in top.iter("testcase")
+    }
 
 
 def test_golden(golden, diagnostics, summary, kb_root, sources):
