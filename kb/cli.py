@@ -488,7 +488,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         if args.output:
             stream.close()
     if session.kb.problems:
-        _say(args, f"note: {len(session.kb.problems)} card file(s) have problems and were left out; run 'kb lint'")
+        _say(args, f"note: the cards have {len(session.kb.problems)} problem(s); a card with one is exported without its invalid parts, or left out; run 'kb lint'")
     return EXIT_OK
 
 

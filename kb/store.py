@@ -45,6 +45,8 @@ class Card(Generic[M]):
     model: M
     source: SourceMap
     text: str
+    #: the file failed its schema and this model holds only its valid parts (see recover_card)
+    recovered: bool = False
 
     @property
     def id(self) -> str:
@@ -230,11 +232,89 @@ def finish_card(
         model = model_cls.model_validate(loaded.data)
     except ValidationError as exc:
         card_id = loaded.data.get("id") if isinstance(loaded.data.get("id"), str) else None
-        for err in exc.errors(include_url=False):
+        errors = exc.errors(include_url=False)
+        for err in errors:
             span, message, hint = locate_error(err, loaded.data, loaded.source, model_cls)
             kb.problems.append(Problem("KB102", path, span, message, hint, card_id))
-        return None
+        partial = recover_card(model_cls, loaded.data, errors)
+        if partial is None:
+            return None
+        return Card(kind, path, rel, partial, loaded.source, loaded.text, recovered=True)
     return Card(kind, path, rel, model, loaded.source, loaded.text)
+
+
+#: how many rounds of pruning recovery tries before it gives a card up
+_RECOVERY_ROUNDS = 4
+
+
+def recover_card(model_cls: type[M], data: dict[str, Any], errors: list[dict[str, Any]]) -> M | None:
+    """The card's valid parts, so a card that fails its schema in one place is still known by its id.
+
+    Without this, one misspelt resource role made its whole topic vanish, and every
+    course and topic naming it reported a missing card: a cascade of false errors
+    for one mistake.  Each schema error removes the smallest part that holds it:
+    the list item or mapping entry of a top-level field (``resources[2]``,
+    ``courses['Intro Course']``), a key inside a top-level mapping
+    (``identifiers.arxiv``), or an optional top-level field.  The rest is
+    validated again.  A card whose ``id`` or another required top-level field is
+    wrong is not recovered: there is nothing safe to stand in for it.
+
+    The caller has already reported every error (KB102); findings of other rules
+    inside a recovered card are dropped by the engine, since they would judge
+    parts that were removed.
+    """
+    import copy
+
+    if not isinstance(data.get("id"), str):
+        return None
+    required = {name for name, f in model_cls.model_fields.items() if f.is_required()}
+    pruned = copy.deepcopy(data)
+    for _ in range(_RECOVERY_ROUNDS):
+        for err in errors:
+            path, _names = _walk_loc(tuple(err.get("loc", ())), pruned)
+            if not _prune(pruned, path, required):
+                return None
+        _sweep(pruned)  # after the round: removing items earlier would shift the indexes of later errors
+        try:
+            return model_cls.model_validate(pruned)
+        except ValidationError as exc:
+            errors = exc.errors(include_url=False)
+    return None
+
+
+def _prune(data: dict[str, Any], path: tuple[Any, ...], required: set[str]) -> bool:
+    """Remove the part of ``data`` holding an error at ``path``; False when nothing safe can go."""
+    if not path or path[0] == "id":
+        return False
+    field = path[0]
+    if len(path) == 1:
+        if field in required:
+            return False
+        data.pop(field, None)  # an optional field falls back to its default; an unknown key goes
+        return True
+    container = data.get(field)
+    if isinstance(container, list) and isinstance(path[1], int) and 0 <= path[1] < len(container):
+        container[path[1]] = _PRUNED
+    elif isinstance(container, dict):
+        container.pop(path[1], None)
+    elif field not in required:
+        data.pop(field, None)
+    else:
+        return False
+    return True
+
+
+def _sweep(data: dict[str, Any]) -> None:
+    for field, value in data.items():
+        if isinstance(value, list):
+            data[field] = [item for item in value if item is not _PRUNED]
+
+
+class _Pruned:
+    """Marks a removed list item until a round ends, so indexes of later errors stay right."""
+
+
+_PRUNED = _Pruned()
 
 
 def _walk_loc(loc: tuple[Any, ...], data: Any) -> tuple[tuple[Any, ...], list[str]]:

@@ -80,8 +80,23 @@ def run_rules(ctx: RuleContext, stages: Iterable[str] = ("offline",)) -> list[Di
         options = rule_options(rule, ctx.config)
         for finding in rule().check(ctx, options):
             out.append(stamp(rule, finding, ctx.config))
+    out = _without_cascades(out, ctx)
     out.sort(key=Diagnostic.sort_key)
     return out
+
+
+def _without_cascades(diags: list[Diagnostic], ctx: RuleContext) -> list[Diagnostic]:
+    """Only the load problems of a card that was recovered from a schema failure.
+
+    A recovered card (``kb.store.recover_card``) stands in for others' references
+    and the graph; what other rules would say about it judges parts that were cut
+    away, so it waits until the card validates.
+    """
+    recovered = {card.rel for card in ctx.kb.all_cards if getattr(card, "recovered", False)}
+    if not recovered:
+        return diags
+    load_codes = {p.code for p in ctx.kb.problems}
+    return [d for d in diags if d.path not in recovered or d.code in load_codes]
 
 
 def summarize(diags: list[Diagnostic], files: int = 0) -> Summary:
