@@ -124,6 +124,8 @@ def _add_common(p: argparse.ArgumentParser, *, formats: bool = True, path: bool 
         p.add_argument("--format", choices=REPORT_FORMATS, default="auto", help="output format (default: auto: github under GitHub Actions, else text)")
         p.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
         p.add_argument("--fail-on", choices=("error", "warning", "info"), help="lowest severity that makes the exit code 1 (default: [tool.kb] fail_on, else error)")
+        p.add_argument("--show-info", "-v", "--verbose", dest="show_info", action="store_true",
+                       help="text format: list every info finding (by default they are summarised, one line per code)")
         p.add_argument("--sarif-root", metavar="DIR", help="folder SARIF file URIs are relative to (default: the git repository's top folder)")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress or summary lines on stderr")
 
@@ -173,7 +175,7 @@ def _emit(args: argparse.Namespace, session: Session, diags: list, report: Any =
         # "auto" is resolved by the reporters: github under GitHub Actions, else text
         sarif_root = Path(args.sarif_root) if getattr(args, "sarif_root", None) else None
         text = render(args.format, diags, summary, root=session.root, sources=session.sources(), color=color,
-                      sarif_root=sarif_root)
+                      sarif_root=sarif_root, show_info=bool(getattr(args, "show_info", False)))
     if args.output:
         Path(args.output).parent.mkdir(parents=True, exist_ok=True)
         Path(args.output).write_text(text, encoding="utf-8")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import re
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -33,13 +34,13 @@ def _diag(line: int, col: int, end_line: int, end_col: int, message: str = "m", 
 
 
 def test_golden_plain(golden, diagnostics, summary, kb_root, sources):
-    out = render("text", diagnostics, summary, root=kb_root, sources=sources, color=False)
+    out = render("text", diagnostics, summary, root=kb_root, sources=sources, color=False, show_info=True)
     assert "\x1b[" not in out
     golden("text.txt", out)
 
 
 def test_golden_colour(golden, diagnostics, summary, kb_root, sources):
-    out = render("text", diagnostics, summary, root=kb_root, sources=sources, color=True)
+    out = render("text", diagnostics, summary, root=kb_root, sources=sources, color=True, show_info=True)
     golden("text-color.txt", out)
 
 
@@ -51,7 +52,7 @@ def test_colour_only_adds_escapes(diagnostics, summary, kb_root, sources):
 
 
 def test_header_line_format(diagnostics, summary, kb_root, sources):
-    out = render("text", diagnostics, summary, root=kb_root, sources=sources, color=False)
+    out = render("text", diagnostics, summary, root=kb_root, sources=sources, color=False, show_info=True)
     # paths are shown relative to the working directory (the KB root's parent here)
     assert "cards/topics/cnns.yaml:5:5: KB110 [warning] video resource 'Lecture 5: CNNs' has no url\n" in out
     assert "cards/digests/vit.yaml:7:11: KB401 [info] claim 'params' is marked not verified\n" in out
@@ -64,6 +65,22 @@ def test_summary_line_counts_and_plurals(diagnostics, summary, kb_root, sources)
     one = [_diag(1, 1, 1, 1, severity=s) for s in Severity]
     out = render("text", one, summarize(one, files=1), root=kb_root, sources={"t.yaml": "a: 1\n"}, color=False)
     assert out.endswith("\n1 error, 1 warning, 1 info in 1 file\n")
+
+
+def test_info_findings_are_summarised_one_line_per_code(kb_root):
+    info = [_diag(n, 1, n, 3, code="KB402", severity=Severity.info, path=f"{n % 2}.yaml") for n in range(1, 6)]
+    info += [_diag(2, 1, 2, 3, code="KB304", severity=Severity.info)]
+    warning = _diag(3, 1, 3, 2, severity=Severity.warning, message="a real problem")
+    diags = [*info, warning]
+    sources = {"0.yaml": "a\nb\nc\nd\ne\n", "1.yaml": "a\nb\nc\nd\ne\n", "t.yaml": "a\nb\nc\n"}
+    out = render("text", diags, summarize(diags, files=3), root=kb_root, sources=sources, color=False)
+    assert "KB402 [info] x: 5 findings in 2 files\n" in out
+    assert "KB304 [info] x: 1 finding in 1 file\n" in out
+    assert "[info] m" not in out  # no info finding is listed on its own
+    assert "KB999 [warning] a real problem" in out  # errors and warnings are listed in full
+    assert out.endswith("\n1 warning, 6 info in 3 files\n".replace("1 warning", "0 errors, 1 warning"))
+    full = render("text", diags, summarize(diags, files=3), root=kb_root, sources=sources, color=False, show_info=True)
+    assert full.count("[info] m") == 6 and "findings in" not in full
 
 
 def test_clean_run_prints_only_the_summary(kb_root):
@@ -216,3 +233,32 @@ def test_long_lines_are_clipped_around_the_span():
     assert marked[carets.index("^") : carets.index("^") + 4] == "MARK"
     assert carets.count("^") == 4
     assert "url: x" in frame[0] and "level: beginner" in frame[-1]
+
+
+def test_committed_cards_fit_a_screen(tmp_path):
+    """`kb lint` and `kb check` (what `make check` runs) stay short; `--show-info` lists everything."""
+    import os
+    import re
+    import subprocess
+    import sys
+
+    repo = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "NO_COLOR": "1", "PYTHONPATH": str(repo)}
+    env.pop("GITHUB_ACTIONS", None)
+
+    def kb(*args):
+        proc = subprocess.run([sys.executable, "-m", "kb", *args], cwd=repo, env=env,
+                              capture_output=True, text=True, timeout=300)
+        assert proc.returncode in (0, 1), proc.stderr
+        return proc.stdout
+
+    short = kb("lint", "cards", "--format", "text")
+    full = kb("lint", "cards", "--format", "text", "--show-info")
+    info = int(re.search(r"(\d+) info in", short).group(1))
+    assert info > 0
+    assert len(re.findall(r"^\S+:\d+:\d+: KB\d+ \[info\]", full, re.MULTILINE)) == info
+    assert not re.findall(r"^\S+:\d+:\d+: KB\d+ \[info\]", short, re.MULTILINE)
+    assert len(short.splitlines()) < 150 < len(full.splitlines())
+    checked = kb("check", "cards", "--no-links", "--no-facts", "--format", "text",
+                 "--cache-dir", str(tmp_path), "--report", str(tmp_path / "report.json"))
+    assert len(checked.splitlines()) < 150

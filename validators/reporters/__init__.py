@@ -67,6 +67,7 @@ def render(
     color: bool | None = None,
     extra: dict[str, Any] | None = None,
     sarif_root: Path | None = None,
+    show_info: bool = False,
 ) -> str:
     """Render ``diagnostics`` in format ``fmt``.
 
@@ -79,12 +80,14 @@ def render(
     the ``json`` document and is ignored by the other formats.  ``sarif_root``
     is the folder SARIF file URIs are relative to (default: the git
     repository's top folder; see :func:`validators.reporters.sarif.source_root`).
+    ``show_info`` lists info findings one by one in ``text`` (by default they
+    are summarised, one line per code); the other formats always list them.
     """
     concrete = resolve_format(fmt)
     module = importlib.import_module(_MODULES[concrete])
     root = Path(root)
     if concrete == "text":
-        return module.render(diagnostics, summary, root=root, sources=sources, color=color)
+        return module.render(diagnostics, summary, root=root, sources=sources, color=color, show_info=show_info)
     if concrete == "json":
         return module.render(diagnostics, summary, root=root, extra=extra)
     if concrete == "junit":

@@ -90,12 +90,38 @@ def render(
     root: Path,
     sources: dict[str, str] | None = None,
     color: bool | None = None,
+    show_info: bool = False,
 ) -> str:
+    """Every error and warning in full; info findings one line per code unless ``show_info``."""
     paint = _Style(use_color() if color is None else color)
     files = _Sources(root, sources)
-    blocks = [_diagnostic_block(d, root, files, paint) for d in diagnostics]
+    shown = diagnostics if show_info else [d for d in diagnostics if d.severity is not Severity.info]
+    blocks = [_diagnostic_block(d, root, files, paint) for d in shown]
+    if not show_info:
+        folded = _info_lines([d for d in diagnostics if d.severity is Severity.info], paint)
+        if folded:
+            blocks.append(folded)
     blocks.append(_summary(summary, paint))
     return "\n\n".join(blocks) + "\n"
+
+
+def _info_lines(info: list[Diagnostic], paint: _Style) -> str:
+    """``KB401 [info] unverified-claim: 38 findings in 9 files``, one line per code."""
+    by_code: dict[str, list[Diagnostic]] = {}
+    for d in info:
+        by_code.setdefault(d.code, []).append(d)
+    lines = []
+    for code in sorted(by_code):
+        found = by_code[code]
+        files = len({d.path for d in found})
+        tag = paint("[info]", SEVERITY_STYLE[Severity.info])
+        lines.append(
+            f"{paint(code, BOLD)} {tag} {sanitize(found[0].name)}: "
+            f"{plural(len(found), 'finding')} in {plural(files, 'file')}"
+        )
+    if lines:
+        lines.append(paint("(info findings are summarised; --show-info lists each one)", DIM))
+    return "\n".join(lines)
 
 
 def _diagnostic_block(d: Diagnostic, root: Path, files: _Sources, paint: _Style) -> str:
