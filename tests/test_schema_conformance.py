@@ -56,6 +56,14 @@ KB_ONLY: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 
 
+#: case -> why check-jsonschema's own YAML reader (ruamel.yaml) reads the file differently
+#: from YAML 1.2's core schema, which kb and the YAML language server follow
+READER_DIFFERENCES: dict[str, str] = {
+    "yaml-year-underscore": "ruamel.yaml reads 2_016 as the integer 2016 even under YAML 1.2; "
+    "the core schema has no digit separators, so kb and editors read it as text",
+}
+
+
 def _corpus() -> dict[str, Any]:
     return yaml.safe_load(CORPUS.read_text(encoding="utf-8"))
 
@@ -205,6 +213,8 @@ def test_every_kb_only_reason_is_in_the_readme() -> None:
 
 def _expected(case: dict[str, Any], validator: str) -> bool:
     """Whether ``validator`` should reject the case."""
+    if validator == "check-jsonschema" and case["name"] in READER_DIFFERENCES:
+        return case["expect"] != "reject"
     reason = case.get("kb_only")
     if reason and validator in KB_ONLY[reason][1]:
         return False
