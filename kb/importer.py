@@ -20,7 +20,10 @@ The text format
   work, ``Author, Author (2012) — “Title” (Nickname)``; the others are
   ``Link:`` / ``Watch:`` / ``Read:``, ``Why:``, ``Level:`` and ``Note:``.  A
   link bullet that names a site but no address ("Watch: YouTube") gives the
-  resource a ``source`` and a null ``url``.  A one-line ``Alternative
+  resource a ``source`` and a null ``url`` (KB110 reports it); an address that
+  is malformed ("htps://...", "www.example.org/x") stays in ``url`` as written,
+  so that KB111 says what is wrong with it.  A resource without a ``Level:``
+  line gets no level, which KB112 reports.  A one-line ``Alternative
   (qualifier): ... “Title” at URL ...`` becomes a resource with the role
   ``alternative`` whose ``why`` is the whole sentence.
 * "Coverage notes": ``Strong:``, ``Weak:`` and ``Gap:`` bullets.  A concept
@@ -260,6 +263,20 @@ def _looks_like_acronym(word: str) -> bool:
 
 def _first_url(text: str) -> str | None:
     m = _URL_RE.search(text)
+    return m.group(0).rstrip(".,;:)") if m else None
+
+
+# an address that is meant as one but is not http(s): "htps://...", "www.example.org/x", "example.org/x"
+_URLISH_RE = re.compile(r"\S*://\S+|\bwww\.\S+|^[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}/\S*$", re.IGNORECASE)
+
+
+def _attempted_url(text: str) -> str | None:
+    """A link bullet's address that is malformed, kept as written so ``kb lint`` reports it (KB111).
+
+    A site's name alone ("YouTube", "Stanford CS231n") is not an address and
+    becomes the resource's ``source`` instead.
+    """
+    m = _URLISH_RE.search(text.strip())
     return m.group(0).rstrip(".,;:)") if m else None
 
 
@@ -619,7 +636,7 @@ class _Parser:
             seen.add(key)
             value = m["value"].strip()
             if key == "link":
-                url = _first_url(value)
+                url = _first_url(value) or _attempted_url(value)
                 if url:
                     res["url"] = url
                     rest = value.replace(url, "").strip(" .,;:()")

@@ -515,3 +515,54 @@ def test_clashing_digest_names_are_told_apart():
 def test_import_problem_fields():
     p = ImportProblem(Path("a.txt"), 3, 7, "something")
     assert (p.code, p.name, str(p)) == ("KB190", "importer-unmapped-content", "a.txt:3:7: KB190 something")
+
+
+MALFORMED = """\
+Pooling
+Video (best)
+- Someone — “Pooling, explained”
+- Watch: htps://example.org/pooling
+- Why: Short and clear.
+Blog / Written explainer (best)
+- Someone Else — “Max pooling”
+- Link: www.example.org/max-pooling
+- Why: Shows the strides.
+- Level: beginner
+Deep dive
+- A Third — “Pooling in depth”
+- Watch: YouTube
+- Level: advanced
+"""
+
+
+def test_malformed_link_stays_in_url_and_missing_level_is_reported(tmp_path):
+    """A typo in an address is KB111 (malformed), not KB110 (no url); no Level: line is KB112."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    src = tmp_path / "pooling.txt"
+    src.write_text(MALFORMED, encoding="utf-8")
+    out = tmp_path / "cards"
+    import_cards([src], out)
+    topic = read(out / "topics" / "pooling.yaml")
+    by_role = {r["role"]: r for r in topic["resources"]}
+    assert by_role["video"]["url"] == "htps://example.org/pooling"
+    assert by_role["written-explainer"]["url"] == "www.example.org/max-pooling"
+    assert by_role["deep-dive"]["url"] is None and by_role["deep-dive"]["source"] == "YouTube"
+    assert "level" not in by_role["video"]
+
+    repo = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "NO_COLOR": "1", "PYTHONPATH": str(repo)}
+    proc = subprocess.run([sys.executable, "-m", "kb", "lint", str(out), "--format", "json", "--select", "KB1"],
+                          capture_output=True, text=True, timeout=120, env=env)
+    diagnostics = json.loads(proc.stdout)["diagnostics"]
+    messages = {(d["code"], d["message"]) for d in diagnostics}
+    assert ("KB111", "url 'htps://example.org/pooling' scheme htps: is not http or https") in messages
+    assert any(code == "KB111" and "www.example.org" in message for code, message in messages)
+    found = {(code, message.split(" resource ")[0]) for code, message in messages}
+    assert ("KB110", "deep-dive") in found  # a site name alone is still "no url"
+    assert ("KB110", "video") not in found
+    assert ("KB112", "video") in found
+    assert ("KB112", "written-explainer") not in found
