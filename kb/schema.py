@@ -308,10 +308,35 @@ def _editor_friendly(node: Any) -> Any:
         del node["patternProperties"]
         node["propertyNames"] = {"pattern": pattern}
         node["additionalProperties"] = value
+    branches = node.get("anyOf")
+    if isinstance(branches, list) and len(branches) == 2 and {"type": "null"} in branches:
+        node = _nullable_scalar(node, next(b for b in branches if b != {"type": "null"}))
     discriminator = node.get("discriminator")
     if isinstance(discriminator, dict) and "oneOf" in node:
         node = _tagged_union(node, discriminator)
     return node
+
+
+def _nullable_scalar(node: dict, branch: dict) -> dict:
+    """``anyOf: [{type: string, ...}, {type: null}]`` as one schema: ``type: [string, null]``.
+
+    Editors show a hover for every schema that matches a value, so a union of
+    two repeats the title and the description; one schema says it once.  Only
+    plain scalar branches merge (their keywords apply to their own type only);
+    a ``$ref`` or an object stays a union.
+    """
+    kind = branch.get("type")
+    if not isinstance(kind, str) or kind in ("object", "array") or "$ref" in branch or "anyOf" in branch:
+        return node
+    merged = {k: v for k, v in node.items() if k != "anyOf"}
+    for key, value in branch.items():
+        if key == "description" and "description" in merged:
+            continue
+        merged[key] = value
+    merged["type"] = [kind, "null"]
+    if "enum" in merged:
+        merged["enum"] = [*merged["enum"], None]
+    return merged
 
 
 def _tagged_union(node: dict, discriminator: dict) -> dict:
