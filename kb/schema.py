@@ -258,11 +258,12 @@ NOT_VERIFIED_RE = re.compile(r"\[\s*NOT\s+VERIFIED\s*\]", re.IGNORECASE)
 
 
 class _CardSchema(GenerateJsonSchema):
-    """Pydantic's JSON Schema, minus the titles it makes up from field names.
+    """Pydantic's JSON Schema, minus the titles it gives every field.
 
-    A field's title would only repeat its key ("Level"), and editors join the
-    titles of a union's branches into noise ("Level || Level"); the field's
-    description is what a hover should show.
+    Editors join the titles of every schema that matches a value, so a field
+    that is a union gets its title once per branch ("Level || Level").  Titles
+    are added back after the unions are simplified, only where one schema
+    holds the field (see :func:`_editor_friendly`).
     """
 
     def field_title_should_be_set(self, schema: Any) -> bool:
@@ -314,6 +315,13 @@ def _editor_friendly(node: Any) -> Any:
     discriminator = node.get("discriminator")
     if isinstance(discriminator, dict) and "oneOf" in node:
         node = _tagged_union(node, discriminator)
+    properties = node.get("properties")
+    # (not in a tagged union: each branch's own ``kind`` would bring a second title)
+    if isinstance(properties, dict) and node.get("type") == "object" and "allOf" not in node:
+        for key, prop in properties.items():
+            # a heading for the hover; a union or a reference brings its own, and two would be joined
+            if isinstance(prop, dict) and not {"$ref", "anyOf", "oneOf", "allOf", "title"} & prop.keys():
+                prop["title"] = key.replace("_", " ").capitalize()
     return node
 
 

@@ -44,6 +44,8 @@ def test_the_editor_flags_what_kb_flags(found):
 def test_hovers_show_the_descriptions(found):
     assert "rising range" in found["hovers"]["level"]
     assert found["hovers"]["level"].count("Who it suits") == 1
+    assert found["hovers"]["level"].startswith("#### Level\n") and "||" not in found["hovers"]["level"]
+    assert found["hovers"]["emphasis"].startswith("#### Emphasis\n")
     assert "What this course stresses" in found["hovers"]["emphasis"]
 
 
