@@ -329,6 +329,10 @@ def _walk_loc(loc: tuple[Any, ...], data: Any) -> tuple[tuple[Any, ...], list[st
     cur = data
     for i, step in enumerate(loc):
         last = i == len(loc) - 1
+        if isinstance(cur, dict) and not last and cur.get("kind") == step:
+            # the tag of a check's union: skip it even where a field has the same name
+            # (a formula check's tag is "formula", and so is one of its fields)
+            continue
         if isinstance(cur, dict) and step in cur:
             path.append(step)
             names.append(str(step))

@@ -127,7 +127,7 @@ def kb_verdicts(corpus_root: Path) -> dict[str, list[str]]:
     for d in json.loads(proc.stdout)["diagnostics"]:
         name = Path(d["path"]).stem
         if d["code"].startswith("KB1") and name in found:
-            found[name].append(f"{d['code']} {d['message']}")
+            found[name].append(f"{d['line']}|{d['code']} {d['message']}")
     return found
 
 
@@ -146,13 +146,33 @@ def jsonschema_verdicts(corpus_root: Path) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     for case in CASES:
         try:
-            data = load_file(_path_of(corpus_root, case)).data
+            loaded = load_file(_path_of(corpus_root, case))
         except LoadError as err:
-            found[case["name"]] = [f"parse: {err.message}"]
+            found[case["name"]] = [f"{err.span.line}|parse: {err.message}"]
             continue
+        data, source = loaded.data, loaded.source
         errors = list(_leaves(validators[case["kind"]].iter_errors(data)))
-        found[case["name"]] = [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in errors]
+        found[case["name"]] = [f"{_line(source, e)}|{'/'.join(map(str, e.absolute_path))}: {e.message}"
+                               for e in errors]
     return found
+
+
+def _line(source: Any, error: Any) -> int:
+    """The line an editor marks for ``error``: an unexpected key's own line, else the value's.
+
+    A key the schema does not know is reported against its object by JSON
+    Schema; editors (and kb) mark the key itself.  A missing key is marked at
+    its parent.
+    """
+    steps = list(error.absolute_path)
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        known = set(error.schema.get("properties", {}))
+        extra = [key for key in error.instance if key not in known]
+        if extra and source.has(*steps, extra[0]):
+            return source.key_span(*steps, extra[0]).line
+    while steps and not source.has(*steps):
+        steps.pop()
+    return source.span(*steps).line if steps else 1
 
 
 def _leaves(errors: Any) -> Any:
@@ -237,6 +257,20 @@ def test_jsonschema_agrees(case: dict[str, Any], jsonschema_verdicts: dict[str, 
 def test_check_jsonschema_agrees(case: dict[str, Any], check_jsonschema_verdicts: dict[str, list[str]]) -> None:
     found = check_jsonschema_verdicts[case["name"]]
     assert bool(found) == _expected(case, "check-jsonschema"), found or "check-jsonschema accepted it"
+
+
+def _lines(messages: list[str]) -> set[int]:
+    return {int(m.split("|", 1)[0]) for m in messages}
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c["expect"] == "reject" and "kb_only" not in c],
+                         ids=[c["name"] for c in CASES if c["expect"] == "reject" and "kb_only" not in c])
+def test_kb_and_jsonschema_point_at_the_same_line(
+    case: dict[str, Any], kb_verdicts: dict[str, list[str]], jsonschema_verdicts: dict[str, list[str]]
+) -> None:
+    """Not only the same verdict: kb's finding is on a line the schema validator names too."""
+    kb_lines, schema_lines = _lines(kb_verdicts[case["name"]]), _lines(jsonschema_verdicts[case["name"]])
+    assert kb_lines & schema_lines, (kb_verdicts[case["name"]], jsonschema_verdicts[case["name"]])
 
 
 def test_unknown_check_kind_names_every_kind(jsonschema_verdicts: dict[str, list[str]]) -> None:
