@@ -20,14 +20,6 @@ from kb.checks import Check
 SLUG_RE = r"^[a-z0-9][a-z0-9-]*$"
 Slug = Annotated[str, StringConstraints(pattern=SLUG_RE)]
 
-# Scalars are strict: a YAML boolean is not an integer (``year: true`` is an error, not 1),
-# a number is not a string, and a quoted number is not a number, exactly as a JSON Schema
-# validator in an editor reads the same card.  Floats still take integers, as JSON does.
-Int = Annotated[int, Strict()]
-Float = Annotated[float, Strict()]
-Bool = Annotated[bool, Strict()]
-Text = Annotated[str, Strict()]
-
 LEVELS = ("beginner", "intermediate", "advanced")
 #: every value a ``level`` may take: one level, or a rising range of two
 LEVEL_VALUES = LEVELS + tuple(f"{a}/{b}" for i, a in enumerate(LEVELS) for b in LEVELS[i + 1:])
@@ -65,7 +57,10 @@ def level_bounds(level: str) -> tuple[int, int]:
 
 
 class _Model(BaseModel):
-    # strict: no bool-as-int, no number-as-string; enum fields opt back into reading their values
+    # Strict scalars: a YAML boolean is not an integer (``year: true`` is an error, not 1), a
+    # number is not a string and a quoted number is not a number, as a JSON Schema validator in
+    # an editor reads the same card; floats still take integers, as in JSON.  Enum fields opt
+    # back in to reading their values (strict mode would want enum instances).
     model_config = ConfigDict(extra="forbid", populate_by_name=True, strict=True)
 
 
