@@ -283,7 +283,18 @@ def to_mermaid(
         label = mermaid_label(g.nodes[node("topic", t)].get("title", t)) if node("topic", t) in g else mermaid_label(t)
         lines.append(f'  t{i}["{f"{i + 1}. " if numbered else ""}{label}"]')
     extra = 0
-    for u, v, _ in edges_of(g, PREREQUISITE):
+    # the shown topics' own edges, in the graph's edge order (so the source is the same whatever the graph's size)
+    sources = [n for n in (node("topic", t) for t in dict.fromkeys(topics)) if n in g]
+    rank = {n: i for i, n in enumerate(g.nodes) if n in set(sources)} if sources else {}
+    sources.sort(key=rank.__getitem__)
+
+    def own_edges(key: str) -> Iterable[tuple[str, str]]:
+        for u in sources:
+            for _, v, k in g.out_edges(u, keys=True):
+                if k == key:
+                    yield u, v
+
+    for u, v in own_edges(PREREQUISITE):
         a, b = g.nodes[u]["id"], g.nodes[v]["id"]
         if a not in keep:
             continue
@@ -292,7 +303,7 @@ def to_mermaid(
             extra += 1
             lines.append(f'  {ids[b]}["{mermaid_label(g.nodes[v].get("title", b))}"]:::outside')
         lines.append(f"  {ids[b]} --> {ids[a]}")
-    for u, v, _ in edges_of(g, MENTIONS):
+    for u, v in own_edges(MENTIONS):
         a, b = g.nodes[u]["id"], g.nodes[v]["id"]
         if a not in keep:
             continue

@@ -74,6 +74,24 @@ class KbPlugin(BasePlugin[KbPluginConfig]):
         # kept across the rebuilds of `mkdocs serve` (MkDocs keeps plugin instances while the config is unchanged)
         self.renderer = PageRenderer()
         self._last_nav: Any = None
+        self.parse_cache: Path | None = None
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        # Defining on_startup makes MkDocs keep this instance across the rebuilds of `mkdocs serve`,
+        # so the renderer remembers each page's last view and a rebuild renders only what changed.
+        if command == "serve":
+            import tempfile
+
+            # parse results kept between rebuilds, so a rebuild parses only the edited cards; a private
+            # folder, because one the server watches would start another rebuild each time it is written
+            self.parse_cache = Path(tempfile.mkdtemp(prefix="kb-site-parse-"))
+
+    def on_shutdown(self) -> None:
+        if self.parse_cache is not None:
+            import shutil
+
+            shutil.rmtree(self.parse_cache, ignore_errors=True)
+            self.parse_cache = None
 
     # ------------------------------------------------------------------ config
 
@@ -111,8 +129,8 @@ class KbPlugin(BasePlugin[KbPluginConfig]):
             log.info("no check report at %s: link and claim statuses are shown as unknown or as the cards state them",
                      self.report_path)
 
-        ctx = site_context(self.project, report, strict=bool(config.strict), site_name=config.site_name,
-                           use_directory_urls=config.use_directory_urls)
+        ctx = site_context(self.project, report, strict=bool(config.strict), parse_cache=self.parse_cache,
+                           site_name=config.site_name, use_directory_urls=config.use_directory_urls)
         generated = self.renderer.render_all(pages.all_views(ctx, rule_entries() if self.config.rules else ()))
         changed = self.renderer.changed
         self.generated = set()
@@ -201,7 +219,8 @@ def _not_in_nav() -> Any:
 _NOT_IN_NAV = _not_in_nav()
 
 
-def site_context(project: Project, report: Any, *, strict: bool = False, **options: Any) -> Any:
+def site_context(project: Project, report: Any, *, strict: bool = False, parse_cache: Path | None = None,
+                 **options: Any) -> Any:
     """Load the cards, run the offline rules and build the pages' :class:`~kb.pages.SiteContext`.
 
     The build's own lint run gives the findings and the claims ledger of the
@@ -213,7 +232,10 @@ def site_context(project: Project, report: Any, *, strict: bool = False, **optio
     from validators.context import RuleContext
     from validators.registry import all_rules
 
-    kb = project.load_kb()
+    from kb.store import load_kb
+
+    kb = load_kb(project.cards_root, max_file_bytes=project.max_file_bytes, max_nodes=project.max_nodes,
+                 cache_dir=parse_cache)
     graph = build_graph(kb)
     rule_ctx = RuleContext(kb, graph, project.config)
     diagnostics = _check_cards(kb, rule_ctx, strict=strict)

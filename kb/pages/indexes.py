@@ -16,7 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
-from kb.graph import course_entries, course_order, course_topics
+from kb.graph import course_entries, course_topics
 from kb.pages.routes import (
     AUTHORING,
     COURSES_INDEX,
@@ -88,7 +88,7 @@ def home_view(ctx: SiteContext) -> HomeView:
     src, kb = HOME, ctx.kb
     courses = []
     for cid in _courses_by_title(ctx)[:HOME_COURSES]:
-        order = course_order(ctx.graph, cid)
+        order = ctx.order(cid)
         courses.append(CourseSummary(ctx.link(src, "course", cid), len(order),
                                      ctx.link(src, "topic", order[0]) if order else None, kb.courses[cid].model.audience))
     return HomeView(
@@ -166,7 +166,7 @@ def index_views(ctx: SiteContext) -> list[ListView]:
 
     views: list[ListView] = []
     views += list_views(ctx, COURSES_INDEX, "All courses", "Every course, by title, with its number of topics.",
-                        [("Courses", [("course", cid, f"{len(course_order(g, cid))} topics")
+                        [("Courses", [("course", cid, f"{len(ctx.order(cid))} topics")
                                       for cid in _courses_by_title(ctx)])])
     views += list_views(ctx, TOPICS_AZ, "Topics A to Z", "Every topic card, by title.",
                         _grouped(topics, lambda t: letter_of(kb.topics[t].model.title), "topic", level))
@@ -180,7 +180,7 @@ def index_views(ctx: SiteContext) -> list[ListView]:
         for e in course_entries(g, cid):
             firsts.setdefault(e.topic, module_titles[e.module])
         by_course.append((kb.courses[cid].model.title,
-                          [("topic", t, f"module: {firsts.get(t, '')}") for t in course_order(g, cid)]))
+                          [("topic", t, f"module: {firsts.get(t, '')}") for t in ctx.order(cid)]))
     taught = {t for cid in kb.courses for t in course_topics(g, cid)}
     in_no_course = [t for t in topics if t not in taught]
     if in_no_course:
@@ -279,7 +279,7 @@ def navigation(ctx: SiteContext, pages: Iterable[str], extra_pages: Iterable[str
     if len(listed) <= NAV_SECTION_MAX:
         for cid in listed:
             course = kb.courses[cid].model
-            order = course_order(g, cid)
+            order = ctx.order(cid)
             modules: dict[int, list[str]] = defaultdict(list)
             seen: dict[str, int] = {}
             for e in course_entries(g, cid):

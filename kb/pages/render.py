@@ -12,16 +12,15 @@ into the rendered page by the plugin (:func:`fill_html`), so MkDocs'
 Markdown pass does not parse the same HTML a second time.  The page is then
 cleaned by the nh3 allow-list as a whole.
 
-:class:`PageRenderer` keeps, per page, a hash of its view and the Markdown it
-rendered.  A view is plain data holding everything its page shows, so an
-unchanged hash means an unchanged page: it is not rendered again, and
+:class:`PageRenderer` keeps, per page, its last view and what it rendered.
+A view is plain frozen data holding everything its page shows, so an equal
+view means an unchanged page: it is not rendered again, and
 :attr:`PageRenderer.changed` names the pages that did change, which is what
 lets ``mkdocs serve --dirty`` rebuild only those.
 """
 
 from __future__ import annotations
 
-import hashlib
 import html
 import json
 import re
@@ -84,14 +83,6 @@ def environment() -> jinja2.Environment:
     return env
 
 
-def _templates_digest(env: jinja2.Environment) -> str:
-    h = hashlib.sha256()
-    for name in sorted(env.list_templates()):
-        source, _, _ = env.loader.get_source(env, name)  # type: ignore[union-attr]
-        h.update(name.encode() + b"\0" + source.encode() + b"\0")
-    return h.hexdigest()
-
-
 @dataclass(frozen=True)
 class Rendered:
     """A page source with its HTML set aside: ``source`` holds placeholders, ``blocks`` the HTML."""
@@ -106,17 +97,13 @@ class Rendered:
 
 
 class PageRenderer:
-    """Renders views to page sources, keeping the last result of every page."""
+    """Renders views to page sources, keeping the last view and result of every page."""
 
     def __init__(self) -> None:
         self.env = environment()
-        self._salt = _templates_digest(self.env)
-        self._cache: dict[str, tuple[str, Rendered]] = {}  # src -> (view hash, page)
+        self._cache: dict[str, tuple[Any, Rendered]] = {}  # src -> (view, page)
         #: pages rendered anew by the last :meth:`render_all` (new, or their view changed)
         self.changed: set[str] = set()
-
-    def key(self, view: Any) -> str:
-        return hashlib.sha256((self._salt + repr(view)).encode("utf-8")).hexdigest()
 
     def render_parts(self, view: Any) -> Rendered:
         blocks: list[str] = []
@@ -128,13 +115,14 @@ class PageRenderer:
         return self.render_parts(view).text
 
     def render_all(self, views: Iterable[Any]) -> dict[str, Rendered]:
+        """Every view's page; a page whose view equals the last one given for it is not rendered again."""
         pages: dict[str, Rendered] = {}
         changed: set[str] = set()
         for view in views:
-            key = self.key(view)
             cached = self._cache.get(view.src)
-            if cached is None or cached[0] != key:
-                cached = (key, self.render_parts(view))
+            # views are frozen plain data holding everything their page shows: equal views, equal pages
+            if cached is None or cached[0] != view:
+                cached = (view, self.render_parts(view))
                 self._cache[view.src] = cached
                 changed.add(view.src)
             pages[view.src] = cached[1]

@@ -123,9 +123,18 @@ class SiteContext:
         self._claims: dict[tuple[str, str], list[ClaimView]] = defaultdict(list)
         for c in self.claims:
             self._claims[(c.card_kind, c.card_id)].append(c)
+        self._orders: dict[str, list[str]] = {}
+        self._indexes: dict[str, tuple[Link, ...]] = {}
         self._findings: dict[str, list[Diagnostic]] = defaultdict(list)
         for f in self.status.findings:
             self._findings[f.path].append(f)
+
+    def order(self, course_id: str) -> list[str]:
+        """The course's teaching order (:func:`kb.graph.course_order`), asked of the graph once per build."""
+        order = self._orders.get(course_id)
+        if order is None:
+            order = self._orders[course_id] = course_order(self.graph, course_id)
+        return order
 
     def claims_of(self, kind: str, ident: str) -> list[ClaimView]:
         return self._claims.get((kind, ident), [])
@@ -143,7 +152,12 @@ class SiteContext:
         return Link(label or card.model.title, self.href(from_src, card_page(kind, ident), anchor), kind)
 
     def indexes(self, src: str) -> tuple[Link, ...]:
-        return tuple(Link(label, self.href(src, page), "index") for page, label in INDEXES)
+        # the same for every page in one folder
+        folder = self.router.page_url(src).rsplit("/", 1)[0]
+        links = self._indexes.get(folder)
+        if links is None:
+            links = self._indexes[folder] = tuple(Link(label, self.href(src, page), "index") for page, label in INDEXES)
+        return links
 
     def finding_views(self, src: str, findings: Iterable[Diagnostic], *, with_card: bool = False) -> tuple[FindingView, ...]:
         out = []
@@ -323,7 +337,7 @@ def course_view(ctx: SiteContext, cid: str) -> CourseView:
     card = kb.courses[cid]
     course = card.model
     src = card_page("course", cid)
-    order = course_order(g, cid)
+    order = ctx.order(cid)
     with_cards = [t for t in course_topics(g, cid) if t in kb.topics]
     first = first_entries(g, cid)
     topics = []

@@ -585,3 +585,22 @@ def test_plain_prose_is_rendered_as_the_full_renderer_renders_it():
         assert safe.render_markdown(text) == full, text
         fast += bool(safe._PLAIN_PROSE.fullmatch(text)) and not safe._BLOCK_START.search(text)
     assert fast > len(texts) // 2  # the fast path is taken for most card prose
+
+
+def test_a_rebuild_renders_only_the_pages_an_edit_changed(tmp_path):
+    """What lets `mkdocs serve --dirty` rebuild one page: unchanged views are not rendered again."""
+    root = write_cards(tmp_path / "cards", CARDS)
+    renderer = pages.PageRenderer()
+    first = renderer.render_all(pages.all_views(make_ctx(load_kb(root))))
+    assert renderer.changed == set(first)
+    renderer.render_all(pages.all_views(make_ctx(load_kb(root))))
+    assert renderer.changed == set()
+    edited = {**CARDS["topics/cnns.yaml"], "summary": "An edited summary."}
+    write_cards(root, {"topics/cnns.yaml": edited})
+    again = renderer.render_all(pages.all_views(make_ctx(load_kb(root))))
+    assert renderer.changed == {"topics/cnns.md"}
+    assert "An edited summary." in again["topics/cnns.md"].text
+    # a new title shows on other pages too (links, the course page), so they change with it
+    write_cards(root, {"topics/cnns.yaml": {**edited, "title": "ConvNets"}})
+    renderer.render_all(pages.all_views(make_ctx(load_kb(root))))
+    assert {"topics/cnns.md", "courses/intro-to-multimodal.md", "indexes/topics.md"} <= renderer.changed
