@@ -384,8 +384,10 @@ def cmd_claims(args: argparse.Namespace) -> int:
         json.dump([e.to_dict() for e in entries], sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")
     else:
-        for e in entries:
-            print(f"{e.path}:{e.line}:{e.col}: [{e.status}] {e.uid}: {e.text}")
+        from validators.reporters._common import escape_controls
+
+        for e in entries:  # claim text is card text: it must not drive the terminal
+            print(escape_controls(f"{e.path}:{e.line}:{e.col}: [{e.status}] {e.uid}: {e.text}"))
         counts: dict[str, int] = {}
         for e in entries:
             counts[e.status] = counts.get(e.status, 0) + 1

@@ -50,3 +50,22 @@ def test_escape_controls_keeps_ordinary_text():
     text = "Ünïcödé, tabs\tand\nnew lines, 日本語, emoji 🙂, and a hyphen\u00ad"
     assert escape_controls(text) == text
     assert escape_controls("a\x1bb\u2066c") == "a\\x1bb\\u2066c"
+
+
+def test_the_claims_ledger_keeps_escape_codes_off_the_terminal(tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parents[2]
+    digests = tmp_path / "cards" / "digests"
+    digests.mkdir(parents=True)
+    (digests / "d.yaml").write_text(
+        'id: d\nkind: paper\ntitle: T\nkey_points: "- 25,557,032 parameters \\e[2J [NOT VERIFIED]"\n'
+        'claims:\n  - id: c\n    text: "evil \\e[31m red \\r over"\n    status: not-verified\n', encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "kb", "claims", str(tmp_path / "cards")], capture_output=True,
+                          text=True, cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(repo)}, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert "\x1b" not in proc.stdout and "\r" not in proc.stdout
+    assert "evil \\x1b[31m red \\x0d over" in proc.stdout

@@ -24,6 +24,7 @@ from validators.claims.ledger import LedgerEntry, identity_verdict, ledger, mark
 from validators.claims.numbers import NumberToken, check_mantissas, covered_mantissas, numbers_in, uncovered_by_line
 from validators.claims.suggest import suggest_claims
 from validators.facts.expr import normalise_math
+from validators.reporters._common import escape_controls
 
 __all__ = [
     "LedgerEntry",
@@ -109,8 +110,9 @@ def cli_suggest(kb: KnowledgeBase, *, fmt: str = "text", status: str | None = No
             for claim in claims:
                 check = claim["check"]
                 target = check.get("model") or check.get("weights") or check.get("op") or check.get("expression", "")
-                stream.write(f"{rel}: {claim['id']}: {check['kind']} {target} = {check.get('value', check.get('equals', check.get('formula')))}"
-                             f"  ({claim['text'][:80]})\n")
+                line = (f"{rel}: {claim['id']}: {check['kind']} {target} = "
+                        f"{check.get('value', check.get('equals', check.get('formula')))}  ({claim['text'][:80]})")
+                stream.write(escape_controls(line) + "\n")  # claim text is card text: keep it off the terminal
     total = sum(len(c) for c in proposals.values())
     print(f"{total} suggested claim(s) in {len(proposals)} digest(s)", file=sys.stderr)
     return 0
