@@ -58,6 +58,7 @@ schemas: $(VENV)/.installed
 	$(BIN)/kb schema --out schemas
 
 bench: install
+	$(BIN)/python -m pip install -q -e ".[bench]"
 	$(BIN)/python benchmarks/bench_facts.py
 	$(BIN)/python benchmarks/conformance_torchvision.py
 	$(BIN)/python benchmarks/bench_links.py
@@ -65,6 +66,7 @@ bench: install
 	$(BIN)/python benchmarks/bench_shard.py
 	$(BIN)/python benchmarks/bench_charsets.py
 	$(BIN)/python benchmarks/bench_site.py
+	$(BIN)/python benchmarks/bench_lint.py
 
 clean:
 	rm -rf build .kb-cache .pytest_cache

@@ -121,3 +121,19 @@ def test_closest_id_is_what_difflib_gives():
     for word in words:
         for pool in (ids, ids[:40], ["ab", "ba", "abc", "cab"]):
             assert closest(word, pool) == difflib.get_close_matches(word, pool, n=1, cutoff=0.6), word
+
+
+def test_url_fast_path_agrees_with_parsing():
+    import random
+
+    rng = random.Random(11)
+    alphabet = "hHtTpPsS:/.-a0[]@#?% éx\x01"
+    samples = ["https://a.b", "HTTPS://WWW.X.ORG/p?q#f", "https://a..b/", "https://a.b:80/", "https://u@a.b/", "https://[::1]/",
+               "https://localhost/", "https://a/", "ftp://a.b/", "https://a.b/ x", "htps://a.b", "https://a.b/é"]
+    samples += [rng.choice(["https://", "http://", "HtTp://", "https://ab.cd", ""])
+                + "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12))) for _ in range(20000)]
+    fast = 0
+    for url in samples:
+        assert _urls.url_problem.__wrapped__(url) == _urls._parsed_url_problem(url), url
+        fast += bool(_urls._PLAINLY_FINE.fullmatch(url))
+    assert fast > 100  # the fast path was exercised
