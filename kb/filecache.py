@@ -42,8 +42,11 @@ _BATCH = 500  # keys per SELECT: below SQLite's limit on bound parameters
 
 
 def code_fingerprint() -> str:
-    """kb's version plus a hash of the modules whose code decides a parse result."""
-    h = hashlib.blake2b(__version__.encode(), digest_size=12)
+    """kb's and PyYAML's versions plus a hash of the modules whose code decides a parse result."""
+    import yaml
+
+    with_libyaml = getattr(yaml, "__with_libyaml__", False)
+    h = hashlib.blake2b(f"{__version__}:{yaml.__version__}:{with_libyaml}".encode(), digest_size=12)
     here = Path(__file__).parent
     for name in ("loader.py", "filecache.py"):
         try:
