@@ -47,6 +47,19 @@ class Card(Generic[M]):
     text: str
     #: the file failed its schema and this model holds only its valid parts (see recover_card)
     recovered: bool = False
+    #: data paths (as written in the file) of the parts recovery removed; for a known key
+    #: removed from a list item, the item (see recover_card)
+    pruned: tuple[tuple[Any, ...], ...] = ()
+    #: data paths of unknown keys recovery removed: the model never holds them, so their
+    #: absence changes nothing else
+    unknown_keys: tuple[tuple[Any, ...], ...] = ()
+    #: top-level field -> the strings (keys and values) its removed parts held, such as
+    #: the topic ids of a removed course module
+    pruned_names: dict[str, frozenset[str]] = field(default_factory=dict)
+
+    def lost(self, name: str) -> bool:
+        """Whether recovery removed field ``name`` or a part of it, so it is not whole."""
+        return any(path[0] == name for path in self.pruned)
 
     @property
     def id(self) -> str:
@@ -236,78 +249,230 @@ def finish_card(
         for err in errors:
             span, message, hint = locate_error(err, loaded.data, loaded.source, model_cls)
             kb.problems.append(Problem("KB102", path, span, message, hint, card_id))
-        partial = recover_card(model_cls, loaded.data, errors)
-        if partial is None:
+        recovery = recover_card(model_cls, loaded.data, errors)
+        if recovery is None:
             return None
-        return Card(kind, path, rel, partial, loaded.source, loaded.text, recovered=True)
+        source = RemappedSource(loaded.source, recovery.kept) if recovery.kept else loaded.source
+        return Card(kind, path, rel, recovery.model, source, loaded.text, recovered=True,
+                    pruned=recovery.pruned, unknown_keys=recovery.unknown_keys, pruned_names=recovery.names)
     return Card(kind, path, rel, model, loaded.source, loaded.text)
 
 
-#: how many rounds of pruning recovery tries before it gives a card up
-_RECOVERY_ROUNDS = 4
+#: how many rounds of pruning recovery tries before it gives a card up (a part too small
+#: to stand alone, such as a required key, goes in one round and its holder in the next)
+_RECOVERY_ROUNDS = 8
 
 
-def recover_card(model_cls: type[M], data: dict[str, Any], errors: list[dict[str, Any]]) -> M | None:
+@dataclass(slots=True)
+class Recovery:
+    """What :func:`recover_card` made of a card that failed its schema."""
+
+    model: Any
+    #: data paths, as written in the file, of each removed part (for a known key of a list item, the item)
+    pruned: tuple[tuple[Any, ...], ...]
+    #: data paths, as written in the file, of each unknown key removed
+    unknown_keys: tuple[tuple[Any, ...], ...]
+    #: top-level field -> the strings its removed parts held (keys and values)
+    names: dict[str, frozenset[str]]
+    #: for each list that lost items (by its path in the file): the file's index of each item kept
+    kept: dict[tuple[Any, ...], list[int]]
+
+
+def recover_card(model_cls: type[M], data: dict[str, Any], errors: list[dict[str, Any]]) -> Recovery | None:
     """The card's valid parts, so a card that fails its schema in one place is still known by its id.
 
     Without this, one misspelt resource role made its whole topic vanish, and every
     course and topic naming it reported a missing card: a cascade of false errors
     for one mistake.  Each schema error removes the smallest part that holds it:
-    the list item or mapping entry of a top-level field (``resources[2]``,
-    ``courses['Intro Course']``), a key inside a top-level mapping
-    (``identifiers.arxiv``), or an optional top-level field.  The rest is
-    validated again.  A card whose ``id`` or another required top-level field is
-    wrong is not recovered: there is nothing safe to stand in for it.
+    an unknown or wrong key (``modules[0].hours``, ``identifiers.arxiv``), a list
+    item (``prerequisites[1]``) or mapping entry (``courses['Intro Course']``)
+    that is wrong as a whole, or an optional top-level field.  The rest is
+    validated again; a part that cannot stand without a removed key (a resource
+    whose required ``role`` was wrong) goes in the next round.  A card whose
+    ``id`` or another required top-level field is wrong is not recovered: there
+    is nothing safe to stand in for it.
 
-    The caller has already reported every error (KB102); findings of other rules
-    inside a recovered card are dropped by the engine, since they would judge
-    parts that were removed.
+    The caller has already reported every error (KB102).  The result names the
+    removed parts (``pruned``, and apart from them the ``unknown_keys``, whose
+    absence changes nothing else) in the file's own terms, and keeps each list's
+    original indexes (``kept``) so positions of the remaining items stay those
+    of the file.  Findings of other rules stay, except those located inside a
+    removed part (for a known key of a list item, anywhere in that item) and
+    those judging a field that lost a part as a whole (see the rule engine).
     """
     import copy
 
     if not isinstance(data.get("id"), str):
         return None
     required = {name for name, f in model_cls.model_fields.items() if f.is_required()}
-    pruned = copy.deepcopy(data)
+    work = copy.deepcopy(data)
+    kept: dict[tuple[Any, ...], list[int]] = {}
+    pruned: list[tuple[Any, ...]] = []
+    unknown: list[tuple[Any, ...]] = []
     for _ in range(_RECOVERY_ROUNDS):
         for err in errors:
-            path, _names = _walk_loc(tuple(err.get("loc", ())), pruned)
-            if not _prune(pruned, path, required):
+            path, _names = _walk_loc(tuple(err.get("loc", ())), work)
+            if err.get("type") == "missing":
+                path = path[:-1]  # a missing key: the part that lacks it goes
+            done = _prune(work, path, required)
+            if done is None:
                 return None
-        _sweep(pruned)  # after the round: removing items earlier would shift the indexes of later errors
+            if err.get("type") == "extra_forbidden" and done == path:
+                unknown.append(_original_path(done, kept))
+            else:
+                pruned.append(_original_path(_holder(done), kept))
+        _sweep(work, (), kept)  # after the round: removing items earlier would shift the indexes of later errors
         try:
-            return model_cls.model_validate(pruned)
+            model = model_cls.model_validate(work)
         except ValidationError as exc:
             errors = exc.errors(include_url=False)
+            continue
+        outer = [p for p in dict.fromkeys(pruned) if not any(q != p and p[: len(q)] == q for q in pruned)]
+        keys = [p for p in dict.fromkeys(unknown) if not any(p[: len(q)] == q for q in outer)]
+        names: dict[str, set[str]] = {}
+        for p in outer:
+            names.setdefault(str(p[0]), set()).update(_strings_at(data, p))
+        return Recovery(model, tuple(outer), tuple(keys), {k: frozenset(v) for k, v in names.items()}, kept)
     return None
 
 
-def _prune(data: dict[str, Any], path: tuple[Any, ...], required: set[str]) -> bool:
-    """Remove the part of ``data`` holding an error at ``path``; False when nothing safe can go."""
+def _prune(data: dict[str, Any], path: tuple[Any, ...], required: set[str]) -> tuple[Any, ...] | None:
+    """Remove the part of ``data`` at ``path``; returns the path removed, None when nothing safe can go."""
     if not path or path[0] == "id":
-        return False
-    field = path[0]
+        return None
     if len(path) == 1:
-        if field in required:
-            return False
-        data.pop(field, None)  # an optional field falls back to its default; an unknown key goes
-        return True
-    container = data.get(field)
-    if isinstance(container, list) and isinstance(path[1], int) and 0 <= path[1] < len(container):
-        container[path[1]] = _PRUNED
-    elif isinstance(container, dict):
-        container.pop(path[1], None)
-    elif field not in required:
-        data.pop(field, None)
+        if path[0] in required:
+            return None
+        data.pop(path[0], None)  # an optional field falls back to its default; an unknown key goes
+        return path
+    parent: Any = data
+    for depth, step in enumerate(path[:-1]):
+        if parent is _PRUNED:
+            return path[:depth]  # already going with its holder
+        if isinstance(parent, dict) and step in parent:
+            parent = parent[step]
+        elif isinstance(parent, list) and isinstance(step, int) and 0 <= step < len(parent):
+            parent = parent[step]
+        else:
+            return _prune(data, path[:1], required)
+    last = path[-1]
+    if parent is _PRUNED:
+        return path[:-1]  # already going with its holder
+    if isinstance(parent, dict):
+        parent.pop(last, None)
+    elif isinstance(parent, list) and isinstance(last, int) and 0 <= last < len(parent):
+        parent[last] = _PRUNED
     else:
-        return False
-    return True
+        return _prune(data, path[:-1], required)
+    return path
 
 
-def _sweep(data: dict[str, Any]) -> None:
-    for field, value in data.items():
-        if isinstance(value, list):
-            data[field] = [item for item in value if item is not _PRUNED]
+def _strings_at(data: Any, path: tuple[Any, ...]) -> Iterator[str]:
+    """The strings of the part at ``path``: the key naming it and every key and string value inside."""
+    if path and isinstance(path[-1], str):
+        yield path[-1]
+    cur = data
+    for step in path:
+        try:
+            cur = cur[step]
+        except (KeyError, IndexError, TypeError):
+            return
+    stack = [cur]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, str):
+            yield value
+        elif isinstance(value, dict):
+            stack.extend(k for k in value if isinstance(k, str))
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+
+
+def _holder(path: tuple[Any, ...]) -> tuple[Any, ...]:
+    """The list item a removed known key belonged to: without the key, the item means something else.
+
+    A claim whose ``status`` went reads as not verified; what rules say about
+    that claim would judge a value the file does not hold.  An unknown key
+    changes nothing by going, so it is its own removed part.
+    """
+    for i in range(len(path) - 1, -1, -1):
+        if isinstance(path[i], int):
+            return path[: i + 1]
+    return path
+
+
+def _sweep(value: Any, path: tuple[Any, ...], kept: dict[tuple[Any, ...], list[int]]) -> None:
+    """Drop the items marked in this round, recording which of the file's indexes each list keeps.
+
+    ``path`` is the value's path in the file (original indexes).
+    """
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _sweep(item, path + (key,), kept)
+    elif isinstance(value, list):
+        index = kept.get(path, list(range(len(value))))
+        for i, item in enumerate(value):
+            if item is not _PRUNED:
+                _sweep(item, path + (index[i],), kept)
+        if any(item is _PRUNED for item in value):
+            kept[path] = [index[i] for i, item in enumerate(value) if item is not _PRUNED]
+            value[:] = [item for item in value if item is not _PRUNED]
+
+
+def _original_path(path: tuple[Any, ...], kept: dict[tuple[Any, ...], list[int]]) -> tuple[Any, ...]:
+    """The file's path for a path into the recovered data (list indexes shift as items go)."""
+    out: list[Any] = []
+    for step in path:
+        index = kept.get(tuple(out))
+        if index is not None and isinstance(step, int) and 0 <= step < len(index):
+            step = index[step]
+        out.append(step)
+    return tuple(out)
+
+
+class RemappedSource:
+    """A recovered card's source map, asked with the model's paths and answering with the file's positions.
+
+    Recovery removes list items, so ``resources[1]`` of the model may be the
+    file's ``resources[2]``; rules, the claims ledger and link extraction all ask
+    by model path.
+    """
+
+    __slots__ = ("base", "kept")
+
+    def __init__(self, base: SourceMap, kept: dict[tuple[Any, ...], list[int]]):
+        self.base = base
+        self.kept = kept
+
+    def __getattr__(self, name: str) -> Any:
+        if name in ("base", "kept"):
+            raise AttributeError(name)
+        return getattr(self.base, name)
+
+    def __getstate__(self) -> tuple[Any, ...]:
+        return (self.base, self.kept)
+
+    def __setstate__(self, state: tuple[Any, ...]) -> None:
+        self.base, self.kept = state
+
+    def _orig(self, path: tuple[Any, ...]) -> tuple[Any, ...]:
+        return _original_path(tuple(path), self.kept)
+
+    def span(self, *path: Any) -> Span:
+        return self.base.span(*self._orig(path))
+
+    def key_span(self, *path: Any) -> Span:
+        return self.base.key_span(*self._orig(path))
+
+    def offsets(self, *path: Any) -> tuple[int, int]:
+        return self.base.offsets(*self._orig(path))
+
+    def has(self, *path: Any) -> bool:
+        return self.base.has(*self._orig(path))
+
+    def text_span(self, path: Any, start: int, end: int, text: str) -> Span:
+        return self.base.text_span(self._orig(tuple(path)), start, end, text)
 
 
 class _Pruned:

@@ -86,17 +86,59 @@ def run_rules(ctx: RuleContext, stages: Iterable[str] = ("offline",)) -> list[Di
 
 
 def _without_cascades(diags: list[Diagnostic], ctx: RuleContext) -> list[Diagnostic]:
-    """Only the load problems of a card that was recovered from a schema failure.
+    """Drop what follows from the parts recovery removed, and only that.
 
-    A recovered card (``kb.store.recover_card``) stands in for others' references
-    and the graph; what other rules would say about it judges parts that were cut
-    away, so it waits until the card validates.
+    A recovered card (``kb.store.recover_card``) lost the parts that failed its
+    schema; each was reported once (KB102).  Other findings about the card stay,
+    except those located inside a removed part (or unknown key) and those of a
+    rule that judges a field as a whole (``Rule.judges_whole``) when that field
+    lost a part: in the same card, or, for a field of another kind of card, in
+    a card whose removed part named the finding's card (a topic is "in no
+    course" when the module listing it was removed).
     """
-    recovered = {card.rel for card in ctx.kb.all_cards if getattr(card, "recovered", False)}
+    recovered = [card for card in ctx.kb.all_cards if getattr(card, "recovered", False)]
     if not recovered:
         return diags
     load_codes = {p.code for p in ctx.kb.problems}
-    return [d for d in diags if d.path not in recovered or d.code in load_codes]
+    removed: dict[str, list[tuple[int, int, int, int]]] = {}
+    lost_in: dict[str, set[tuple[str, str]]] = {}
+    #: (kind, field) -> the strings the removed parts of that field held, in any card
+    lost_names: dict[tuple[str, str], set[str]] = {}
+    for card in recovered:
+        base = getattr(card.source, "base", card.source)  # pruned paths are the file's, not the model's
+        for path in (*getattr(card, "pruned", ()), *getattr(card, "unknown_keys", ())):
+            span = base.span(*path)
+            key = base.key_span(*path) if isinstance(path[-1], str) else span
+            removed.setdefault(card.rel, []).append((key.line, key.col, span.end_line, span.end_col))
+        for path in getattr(card, "pruned", ()):
+            lost_in.setdefault(f"{card.kind}:{card.id}", set()).add((card.kind, str(path[0])))
+        for name, words in getattr(card, "pruned_names", {}).items():
+            lost_names.setdefault((card.kind, name), set()).update(words)
+    rules = all_rules()
+    out = []
+    for d in diags:
+        if d.code in load_codes:
+            out.append(d)
+            continue
+        if any(_overlaps(d, part) for part in removed.get(d.path, ())):
+            continue
+        whole = getattr(rules.get(d.code), "judges_whole", frozenset())
+        if whole:
+            kind, _, card_id = (d.card or "").partition(":")
+            mine = lost_in.get(d.card or "", set())
+            if any(w in mine or (w[0] != kind and card_id in lost_names.get(w, ())) for w in whole):
+                continue
+        out.append(d)
+    return out
+
+
+def _overlaps(d: Diagnostic, part: tuple[int, int, int, int]) -> bool:
+    """Whether the finding's span and a removed part's span share a character (or the finding is a point inside it)."""
+    start, end = (d.line, d.col), (d.end_line, d.end_col)
+    lo, hi = (part[0], part[1]), (part[2], part[3])
+    if start == end:
+        return lo <= start < hi
+    return start < hi and lo < end
 
 
 def summarize(diags: list[Diagnostic], files: int = 0) -> Summary:

@@ -43,6 +43,10 @@ class Rule:
     #: "offline" rules always run; "links" and "facts" rules run when that stage ran
     needs: ClassVar[str] = "offline"
     Options: ClassVar[type[BaseModel]] = NoOptions
+    #: (card kind, top-level field) pairs whose every part this rule's judgement depends on
+    #: (counts, coverage, membership): when schema recovery removed a part of such a field,
+    #: the rule's findings that it may explain are dropped (see validators.engine)
+    judges_whole: ClassVar[frozenset[tuple[str, str]]] = frozenset()
     #: the module docstring, filled in at registration
     doc: ClassVar[str] = ""
 

@@ -99,12 +99,14 @@ class DanglingReference(Rule):
                     yield ctx.at(card, "resources", i, "digest", message=f"resource {res.id!r} names digest {res.digest!r}, which does not exist",
                                  hint=_hint(res.digest, kb.digests, "digests"))
             resource_ids = {r.id for r in t.resources}
+            # a resource removed by schema recovery (KB102) may be the one picked
+            removed = card.pruned_names.get("resources", frozenset())
             for cid, use in t.courses.items():
                 if cid not in kb.courses:
                     yield ctx.at(card, "courses", cid, key=True, message=f"course {cid!r} does not exist",
                                  hint=_hint(cid, kb.courses, "courses"))
                 for j, rid in enumerate(use.resources):
-                    if rid not in resource_ids:
+                    if rid not in resource_ids and rid not in removed:
                         yield ctx.at(card, "courses", cid, "resources", j,
                                      message=f"course {cid!r} picks resource {rid!r}, which this topic does not have",
                                      hint=_hint(rid, resource_ids, "topics") if resource_ids else None)

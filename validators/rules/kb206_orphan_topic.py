@@ -33,6 +33,7 @@ class OrphanTopic(Rule):
     code = "KB206"
     name = "orphan-topic"
     severity = Severity.warning
+    judges_whole = frozenset({("course", "modules")})
 
     def check(self, ctx, options):
         for tid, card in ctx.kb.topics.items():

@@ -32,6 +32,7 @@ class CourseMembershipMismatch(Rule):
     code = "KB209"
     name = "course-membership-mismatch"
     severity = Severity.warning
+    judges_whole = frozenset({("topic", "courses"), ("course", "modules")})
 
     def check(self, ctx, options):
         for tid, card in ctx.kb.topics.items():

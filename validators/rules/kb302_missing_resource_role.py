@@ -43,6 +43,7 @@ class MissingResourceRole(Rule):
     code = "KB302"
     name = "missing-resource-role"
     severity = Severity.warning
+    judges_whole = frozenset({("topic", "resources")})
     Options = Options
 
     def check(self, ctx, options):

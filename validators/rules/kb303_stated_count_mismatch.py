@@ -30,6 +30,7 @@ class StatedCountMismatch(Rule):
     code = "KB303"
     name = "stated-count-mismatch"
     severity = Severity.warning
+    judges_whole = frozenset({("topic", "digests"), ("course", "modules")})
 
     def check(self, ctx, options):
         for tid, card in ctx.kb.topics.items():

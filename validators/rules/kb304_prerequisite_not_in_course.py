@@ -33,6 +33,7 @@ class PrerequisiteNotInCourse(Rule):
     code = "KB304"
     name = "prerequisite-not-in-course"
     severity = Severity.info
+    judges_whole = frozenset({("course", "modules")})
 
     def check(self, ctx, options):
         for cid, course in ctx.kb.courses.items():
