@@ -56,6 +56,34 @@ def _progress_enabled(args: argparse.Namespace) -> bool:
     return not getattr(args, "quiet", False) and _is_tty(sys.stderr)
 
 
+class _LoadProgress:
+    """``loading cards 1,200/15,200`` on stderr while a large knowledge base loads, erased when done.
+
+    Drawn only on a terminal, only once loading has taken half a second, and
+    at most ten times a second.
+    """
+
+    def __init__(self) -> None:
+        self.started = time.monotonic()
+        self.last = 0.0
+        self.drawn = False
+
+    def __call__(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        if done >= total:
+            if self.drawn:
+                sys.stderr.write("\r\033[K")
+                sys.stderr.flush()
+                self.drawn = False
+            return
+        if now - self.started < 0.5 or now - self.last < 0.1:
+            return
+        self.last = now
+        sys.stderr.write(f"\rloading cards {done:,}/{total:,}")
+        sys.stderr.flush()
+        self.drawn = True
+
+
 def _codes(text: str) -> list[str]:
     return [c.strip() for c in text.split(",") if c.strip()]
 
@@ -92,7 +120,8 @@ class Session:
     @property
     def kb(self):
         if self._kb is None:
-            self._kb = self.project.load_kb(cache=not self.no_cache, jobs=self.jobs)
+            progress = _LoadProgress() if _progress_enabled(self.args) else None
+            self._kb = self.project.load_kb(cache=not self.no_cache, jobs=self.jobs, progress=progress)
             # The cards live until the command ends: keep the cyclic collector from walking them
             # again at every collection the graph and the rules trigger (seconds at 10,000 topics).
             gc.freeze()

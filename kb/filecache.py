@@ -30,7 +30,7 @@ import sqlite3
 import threading
 import time
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from kb import __version__
 from kb.loader import LoadedYaml, LoadError, PathKey, SourceMap, Span, load_text, read_source
@@ -278,6 +278,7 @@ def parse_all(
     max_nodes: int,
     cache_dir: Path | None,
     jobs: int,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[LoadedYaml | LoadError]:
     """Parse results for ``files`` in order: from the cache where the same bytes were parsed before,
     the rest parsed here or, with several ``jobs``, in worker processes."""
@@ -316,7 +317,10 @@ def parse_all(
             encoded = _parse_in_pool(todo, texts, max_nodes, workers)
         else:
             encoded = None
+        reused = len(files) - len(todo)
         for n, i in enumerate(todo):
+            if progress is not None and n % 100 == 99:
+                progress(reused + n + 1, len(files))
             entry = encoded[n] if encoded is not None else None
             if entry is not None:
                 results[i] = decode(entry, texts[i], max_nodes)

@@ -31,7 +31,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Mapping
+from typing import TYPE_CHECKING, Callable, Mapping
 
 from kb.config import ConfigError, KbConfig, LoadedConfig, load_config
 
@@ -124,7 +124,9 @@ class Project:
         """Where the loader keeps parse results between runs (``lint.sqlite`` inside it)."""
         return self.cache_dir
 
-    def load_kb(self, *, cache: bool = False, jobs: int = 1) -> KnowledgeBase:
+    def load_kb(
+        self, *, cache: bool = False, jobs: int = 1, progress: Callable[[int, int], None] | None = None
+    ) -> KnowledgeBase:
         """Load the cards with the configured size limits.
 
         ``cache`` reuses and updates the parse cache in :attr:`parse_cache_dir`;
@@ -139,6 +141,7 @@ class Project:
             max_nodes=self.max_nodes,
             cache_dir=self.parse_cache_dir if cache else None,
             jobs=jobs,
+            progress=progress,
         )
 
 

@@ -13,7 +13,7 @@ import os
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Generic, Iterator, TypeVar
+from typing import Any, Callable, Generic, Iterator, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -118,12 +118,14 @@ def load_kb(
     max_nodes: int = DEFAULT_MAX_NODES,
     cache_dir: Path | None = None,
     jobs: int = 1,
+    progress: Callable[[int, int], None] | None = None,
 ) -> KnowledgeBase:
     """Load every card under ``root``.
 
     ``cache_dir`` keeps parse results between runs (see :mod:`kb.filecache`);
     ``jobs`` parses in that many processes (0: choose from the work and the
     CPUs). Cards, problems and their order are the same whichever is used.
+    ``progress(done, total)`` is called as files are parsed, and once at the end.
     """
     kb = KnowledgeBase(root=root)
     # Loading allocates millions of small objects that all stay alive: the cyclic collector would
@@ -131,14 +133,22 @@ def load_kb(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        _load_into(kb, root, max_file_bytes, max_nodes, cache_dir, jobs)
+        _load_into(kb, root, max_file_bytes, max_nodes, cache_dir, jobs, progress)
     finally:
         if collecting:
             gc.enable()
     return kb
 
 
-def _load_into(kb: KnowledgeBase, root: Path, max_file_bytes: int, max_nodes: int, cache_dir: Path | None, jobs: int) -> None:
+def _load_into(
+    kb: KnowledgeBase,
+    root: Path,
+    max_file_bytes: int,
+    max_nodes: int,
+    cache_dir: Path | None,
+    jobs: int,
+    progress: Callable[[int, int], None] | None,
+) -> None:
     files = list(card_files(root))
     rels = _relpaths(root, [path for _, path in files])
     if cache_dir is None and resolve_jobs(jobs, len(files)) <= 1:
@@ -146,11 +156,15 @@ def _load_into(kb: KnowledgeBase, root: Path, max_file_bytes: int, max_nodes: in
     else:
         from kb.filecache import parse_all
 
-        results = parse_all(files, max_file_bytes=max_file_bytes, max_nodes=max_nodes, cache_dir=cache_dir, jobs=jobs)
+        results = parse_all(
+            files, max_file_bytes=max_file_bytes, max_nodes=max_nodes, cache_dir=cache_dir, jobs=jobs, progress=progress
+        )
     for i, (kind, path) in enumerate(files):
         kb.files.append(path)
         if results is None:
             result = parse_file(path, max_file_bytes=max_file_bytes, max_nodes=max_nodes)
+            if progress is not None and i % 100 == 99:
+                progress(i + 1, len(files))
         else:
             result = results[i]
         card = finish_card(kb, kind, path, result, rel=rels[i])
@@ -160,6 +174,8 @@ def _load_into(kb: KnowledgeBase, root: Path, max_file_bytes: int, max_nodes: in
         table = kb.by_kind(kind)
         if card.id not in table:  # the first one wins; KB203 reports the rest
             table[card.id] = card
+    if progress is not None:
+        progress(len(files), len(files))
 
 
 #: below this many files to parse, starting worker processes costs more than it saves

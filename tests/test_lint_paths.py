@@ -174,3 +174,17 @@ def test_killed_runs_leave_a_cache_that_is_used_or_rebuilt(tmp_path):
         os.killpg(proc.pid, signal.SIGKILL)  # the worker processes too
         proc.wait()
         assert lint(root, tmp_path, "--cache-dir", str(cache)) == reference, f"after kill {attempt}"
+
+
+@pytest.mark.parametrize("cache", [False, True])
+def test_loading_reports_progress_and_ends_with_the_total(tmp_path, cache):
+    from kb.store import load_kb
+
+    root = tmp_path / "cards"
+    gen_kb.generate(root, topics=300, seed=3)
+    calls: list[tuple[int, int]] = []
+    kb = load_kb(root, cache_dir=tmp_path / "cache" if cache else None, progress=lambda done, total: calls.append((done, total)))
+    total = len(kb.files)
+    assert calls[-1] == (total, total)
+    assert len(calls) > 2 and all(t == total for _, t in calls)
+    assert [d for d, _ in calls] == sorted(d for d, _ in calls)
