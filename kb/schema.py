@@ -298,11 +298,13 @@ def _editor_friendly(node: Any) -> Any:
     if not isinstance(node, dict):
         return node
     node = {key: _editor_friendly(value) for key, value in node.items()}
+    if isinstance(node.get("pattern"), str):
+        node["pattern"] = _end_of_text(node["pattern"])
     patterns = node.get("patternProperties")
     if isinstance(patterns, dict) and len(patterns) == 1 and "additionalProperties" not in node:
         (pattern, value), = patterns.items()
         del node["patternProperties"]
-        node["propertyNames"] = {"pattern": pattern}
+        node["propertyNames"] = {"pattern": _end_of_text(pattern)}
         node["additionalProperties"] = value
     branches = node.get("anyOf")
     if isinstance(branches, list) and len(branches) == 2 and {"type": "null"} in branches:
@@ -318,6 +320,31 @@ def _editor_friendly(node: Any) -> Any:
             if isinstance(prop, dict) and not {"$ref", "anyOf", "oneOf", "allOf", "title"} & prop.keys():
                 prop["title"] = key.replace("_", " ").capitalize()
     return node
+
+
+def _end_of_text(pattern: str) -> str:
+    """``pattern`` with each ``$`` anchor made to mean the end of the text in every regex engine.
+
+    kb (pydantic's Rust engine) and ECMA-262 (editors, check-jsonschema) read
+    ``$`` as the end of the text; Python's ``re``, which the ``jsonschema``
+    package uses, also lets it match before a final line break, so ``"cnns\\n"``
+    would pass there as an id.  ``$(?!\\n)`` means the same in all three.
+    """
+    out: list[str] = []
+    escaped = in_class = False
+    for ch in pattern:
+        out.append(ch)
+        if escaped:
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif ch == "[":
+            in_class = True
+        elif ch == "]":
+            in_class = False
+        elif ch == "$" and not in_class:
+            out.append("(?!\\n)")
+    return "".join(out)
 
 
 def _nullable_scalar(node: dict, branch: dict) -> dict:
