@@ -273,3 +273,58 @@ def test_an_unsharded_report_merges_to_itself(runs):
     assert proc.returncode == 1
     merged, full = Report.model_validate_json(proc.stdout), Report.model_validate_json(full_file.read_text())
     assert merged.diagnostics == full.diagnostics and merged.claims == full.claims
+
+
+def test_one_claim_naming_two_urls_gets_the_same_evidence_merged(servers, tmp_path):
+    """Both URLs confirm the claim, one in each shard: the merge keeps the entry one run keeps."""
+    # the first URL written is in shard 1 of 2 and the larger, the second in shard 2: neither the
+    # order of the text nor that of the shards may decide which confirmation stands
+    candidates = [servers.url(0, f"/lstm-two-{i}") for i in range(40)]
+    urls = next([a, b] for a in candidates for b in candidates
+                if bucket(a, 2) == 1 and bucket(b, 2) == 2 and b < a)
+    for url in urls:
+        servers.route(0, url[url.index("/", 8):], Reply(200, page("Understanding LSTM Networks")))
+    (tmp_path / "kb.toml").write_text(CONFIG, encoding="utf-8")
+    root = tmp_path / "cards"
+    for sub in ("topics", "digests", "courses"):
+        (root / sub).mkdir(parents=True)
+    card = {"id": "rnns", "title": "RNNs", "level": "beginner",
+            "claims": [{"id": "lstm-at", "status": "not-verified",
+                        "text": f"“Understanding LSTM Networks” is at {urls[0]} and mirrored at {urls[1]}"}]}
+    (root / "topics" / "rnns.yaml").write_text(yaml.safe_dump(card, sort_keys=False, allow_unicode=True, width=1000),
+                                               encoding="utf-8")
+
+    def check(name: str, *extra: str):
+        proc = kb("check", str(root), "--no-facts", "--cache-dir", str(tmp_path / f"cache-{name}"),
+                  "--report", str(tmp_path / f"{name}.json"), "--format", "json", "-q", *extra)
+        assert_no_traceback(proc)
+        return json.loads(proc.stdout)
+
+    full = check("full")
+    for n in (1, 2):
+        check(f"s{n}", "--shard", f"{n}/2")
+    proc = kb("report", "merge", str(tmp_path / "s1.json"), str(tmp_path / "s2.json"), "--cards", str(root),
+              "--format", "json", "-q")
+    assert_no_traceback(proc)
+    merged = json.loads(proc.stdout)
+    assert full["links"]["evidence"]["rnns#lstm-at"]["status"] == "verified"
+    assert full["links"]["evidence"]["rnns#lstm-at"]["url"] == min(urls)  # ties go to the smaller URL
+    assert merged["links"]["evidence"] == full["links"]["evidence"]
+    assert merged["claims"] == full["claims"]
+
+
+def test_evidence_choice_does_not_depend_on_order():
+    from itertools import permutations
+
+    from validators.links import prefer_evidence
+
+    entries = [{"status": "verified", "url": "https://b.example/"}, {"status": "verified", "url": "https://a.example/"},
+               {"status": "disputed", "url": "https://c.example/"}, {"status": "disputed", "url": "https://d.example/"}]
+    chosen = set()
+    for order in permutations(entries):
+        held = None
+        for entry in order:
+            held = prefer_evidence(held, entry)
+        chosen.add(json.dumps(held, sort_keys=True))
+    assert chosen == {json.dumps(entries[2], sort_keys=True)}  # a refutation first, then the smaller URL
+    assert prefer_evidence(entries[0], entries[1]) == prefer_evidence(entries[1], entries[0]) == entries[1]

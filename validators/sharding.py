@@ -164,7 +164,7 @@ def merge_stage_results(reports: Sequence[tuple[str, Report]], *, stage_codes: s
     results (their findings are taken from the shards as they are).
     """
     from validators.facts import FactReport, FactResult
-    from validators.links import Counts, Identity, LinkReport
+    from validators.links import Counts, Identity, LinkReport, prefer_evidence
 
     ordered = sorted(reports, key=lambda nr: nr[1].run.shard.index if nr[1].run and nr[1].run.shard else 1)
     first = ordered[0][1]
@@ -182,9 +182,7 @@ def merge_stage_results(reports: Sequence[tuple[str, Report]], *, stage_codes: s
             for key, ident in section.identity.items():
                 links.identity[key] = Identity(ident.expected_title, ident.found_title, ident.verdict)
             for uid, ev in section.evidence.items():
-                prior = evidence.get(uid)
-                if prior is None or (prior.get("status") == "verified" and ev.get("status") != "verified"):
-                    evidence[uid] = dict(ev)  # a refutation outranks a confirmation, as in one run
+                evidence[uid] = dict(prefer_evidence(evidence.get(uid), ev))  # the choice one run makes
         links.evidence = evidence
         c = links.counts = Counts()
         for section in link_sections:

@@ -25,6 +25,7 @@ from validators.links.model import (
     Occurrence,
     Outcome,
     Verdict,
+    prefer_evidence,
 )
 
 
@@ -47,6 +48,7 @@ __all__ = [
     "Occurrence",
     "Outcome",
     "Verdict",
+    "prefer_evidence",
     "check_targets",
     "run_links",
 ]

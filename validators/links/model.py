@@ -16,6 +16,7 @@ Vocabulary:
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from enum import Enum
@@ -182,7 +183,8 @@ class LinkReport:
     ``evidence``
         claim uid (``"<card-id>#<claim-id>"``) -> evidence dict for structured
         claims the resolvers confirmed or refuted (also written into the
-        ``evidence`` dict passed to ``run_links``).
+        ``evidence`` dict passed to ``run_links``).  Where a claim names
+        several URLs, :func:`prefer_evidence` picks the entry that stands.
     """
 
     results: dict[str, LinkResult] = field(default_factory=dict)
@@ -256,6 +258,24 @@ class LinkReport:
             ],
             "identity": {k: v._asdict() for k, v in self.identity.items()},
         }
+
+
+
+def _evidence_rank(entry: dict[str, Any]) -> tuple:
+    # disputed first, then the smaller URL; the whole entry last, so equal ranks still order one way
+    return (entry.get("status") != "disputed", str(entry.get("url") or ""), json.dumps(entry, sort_keys=True, default=str))
+
+
+def prefer_evidence(held: dict[str, Any] | None, new: dict[str, Any]) -> dict[str, Any]:
+    """Which of two link evidence entries for one claim stands: a refutation beats a confirmation,
+    and between two of a kind the smaller URL wins.
+
+    The choice does not depend on the order the entries come in, so one run (its results in
+    whatever order the targets finished) and a merge of shards (in shard order) agree.
+    """
+    if held is None:
+        return new
+    return min(held, new, key=_evidence_rank)
 
 
 # An arXiv identifier written in prose: "arXiv:1404.5997", "arxiv mirror is 1404.5997".

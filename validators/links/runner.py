@@ -32,6 +32,7 @@ from validators.links.model import (
     LinkResult,
     Outcome,
     Verdict,
+    prefer_evidence,
 )
 from validators.links.progress import Progress
 
@@ -363,9 +364,7 @@ def _fill_evidence(report: LinkReport, evidence: dict[str, Any] | None) -> None:
                         f"({check.detail})",
                 "url": occ.url,
             }
-            prior = report.evidence.get(occ.claim_uid)
-            if prior is None or prior["status"] == "verified":  # a refutation outranks a confirmation
-                report.evidence[occ.claim_uid] = entry
+            report.evidence[occ.claim_uid] = prefer_evidence(report.evidence.get(occ.claim_uid), entry)
     if evidence is not None:
         evidence.update(report.evidence)
 
