@@ -40,7 +40,7 @@ from kb.store import load_kb  # noqa: E402
 from validators.facts import collect_jobs  # noqa: E402
 from validators.links.collect import collect_targets  # noqa: E402
 from validators.links.extract import extract_occurrences  # noqa: E402
-from validators.sharding import bucket, fact_key  # noqa: E402
+from validators.sharding import bucket, fact_groups, fact_key  # noqa: E402
 
 
 def _kb(*args: str, cwd: Path) -> float:
@@ -67,7 +67,9 @@ def run_size(topics: int, repeat: int, work: Path) -> dict:
     (root.parent / "kb.toml").write_text('[links]\nexclude = [".*"]\n', encoding="utf-8")
     kb = load_kb(root)
     targets = [t.key for t in collect_targets(extract_occurrences(kb), KbConfig().links)]
-    checks = [fact_key(job.check) for job in collect_jobs(kb)]
+    jobs = collect_jobs(kb)
+    groups = fact_groups(job.check for job in jobs)
+    checks = [groups[fact_key(job.check)] for job in jobs]  # the sharding key of each check
     row: dict = {"topics": topics, "targets": len(targets), "checks": len(checks), "keys": len(set(checks))}
     for n in (2, 3, 4):
         row[f"links/{n}"] = balance(targets, n)

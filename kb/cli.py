@@ -268,7 +268,7 @@ def _run_facts(args: argparse.Namespace, session: Session, shard: tuple[int, int
         cache_dir=session.cache_dir,
         device=device,
         progress=_progress_enabled(args),
-        select=fact_selector(shard),
+        select=fact_selector(shard, session.kb),
     )
 
 

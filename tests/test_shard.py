@@ -84,6 +84,13 @@ def _cards(root: Path, servers: LoopbackServers) -> None:
               "check": {"kind": "formula", "op": "Conv2d", "formula": "floor((i+2*p-k)/s)+1"}},
              {"id": "sum", "text": "Two and two make four.", "status": "not-verified",
               "check": {"kind": "arithmetic", "expression": "2+2", "value": 4}},
+             # one built model, named two ways: by the weights it ships as, and by its builder argument
+             {"id": "vit-e2e", "text": "ViT-B/16 as fine-tuned at 384 px has 86,859,496 parameters.",
+              "status": "not-verified",
+              "check": {"kind": "params", "model": "vit_b_16", "weights": "IMAGENET1K_SWAG_E2E_V1", "value": 86859496}},
+             {"id": "vit-384", "text": "ViT-B/16 at 384 px has 86,859,496 parameters.", "status": "not-verified",
+              "check": {"kind": "params", "model": "vit_b_16", "model_kwargs": {"image_size": 384},
+                        "value": 86859496}},
          ]},
     ]
     for sub, cards in (("topics", topics), ("digests", digests), ("courses", [])):
@@ -141,6 +148,8 @@ def test_merged_shards_equal_one_unsharded_run(runs):
     assert merged["links"]["evidence"] == full["links"]["evidence"]
     assert _comparable_facts(merged) == _comparable_facts(full)
     assert merged["facts"]["counts"] == full["facts"]["counts"]
+    # every measurement was taken by one runner: the merged counts are one run's (fresh caches everywhere)
+    assert (merged["facts"]["measured"], merged["facts"]["cached"]) == (full["facts"]["measured"], 0)
     assert merged["run"]["stages"] == full["run"]["stages"] == ["offline", "links", "facts"]
     assert merged["run"]["shard"] is None and merged["run"]["cards_digest"] == full["run"]["cards_digest"]
     # the merged report file is the same document, for the site
@@ -244,6 +253,35 @@ def test_bucket_does_not_depend_on_python_hash_seed():
                            capture_output=True, text=True, cwd=repo).stdout
             for seed in ("0", "1", "12345")}
     assert len(outs) == 1 and outs.pop().startswith("[")
+
+
+def test_fact_key_is_the_model_as_measured():
+    """Weights a check names set builder arguments: the key is the model the runner builds and caches."""
+    from kb.checks import Check
+    from pydantic import TypeAdapter
+
+    from validators.sharding import fact_groups
+
+    adapter = TypeAdapter(Check)
+    e2e = adapter.validate_python({"kind": "params", "model": "vit_b_16", "weights": "IMAGENET1K_SWAG_E2E_V1", "value": 1})
+    sized = adapter.validate_python({"kind": "params", "model": "vit_b_16", "model_kwargs": {"image_size": 384},
+                                     "value": 1})
+    plain = adapter.validate_python({"kind": "params", "model": "vit_b_16", "value": 1})
+    flops = adapter.validate_python({"kind": "flops", "model": "vit_b_16", "weights": "IMAGENET1K_SWAG_E2E_V1",
+                                     "value": "55G"})
+    assert fact_key(e2e) == fact_key(sized) == fact_key(flops) != fact_key(plain)
+
+    # a ratio builds two models: it and every check on either model share one group
+    ratio = adapter.validate_python({"kind": "ratio", "value": 2,
+                                     "numerator": {"measure": "params", "model": "resnet50"},
+                                     "denominator": {"measure": "params", "model": "resnet18"}})
+    r18 = adapter.validate_python({"kind": "macs", "model": "resnet18", "value": "1.8G"})
+    r50 = adapter.validate_python({"kind": "params", "model": "resnet50", "value": 1})
+    for order in ([ratio, r18, r50, plain], [r18, plain, r50, ratio], [plain, r50, r18, ratio]):
+        groups = fact_groups(order)
+        assert groups[fact_key(r18)] == groups[fact_key(r50)] == groups[fact_key(ratio)] == fact_key(r18)
+        assert groups[fact_key(plain)] == fact_key(plain)
+    assert fact_groups([r18, r50])[fact_key(r50)] == fact_key(r50)  # no ratio, no tie
 
 
 def test_fact_key_groups_checks_by_model():

@@ -11,9 +11,13 @@ How work is split
     others.  A link target's key is its URL as fetched (fragment dropped,
     host lower-cased) or its ``arxiv:``/``doi:`` identifier, so a URL written
     in ten cards is checked by one runner, once.  A fact check's key is the
-    model it builds (name and keyword arguments), so every check on one model
-    runs where that model is built; checks without a model (formulas,
-    arithmetic, weights metadata) are keyed by the check itself.
+    model configuration it measures, as the fact runner builds and caches it
+    (name and builder arguments, with those of the weights a check names
+    applied), so every check on one built model runs where that model is
+    built; checks without a model are keyed by what they measure (weights
+    metadata, a formula) or by the check itself (arithmetic).  A ratio ties
+    its two models together: every check on either runs in one shard
+    (:func:`fact_groups`), so no measurement is taken by two runners.
 
 How reports are merged
     Link and fact findings come from the shard that did the work: each
@@ -24,7 +28,10 @@ How reports are merged
     a ``[NOT VERIFIED]`` marker whose URL one shard confirmed, or a claim
     whose check another shard ran, gets the status the whole run gives it.
     The merge therefore needs the same cards; each report carries a digest of
-    the card files and the merge refuses reports of other cards.
+    the card files and the merge refuses reports of other cards.  Link and
+    fact counts are sums over the shards, which are what one run counts:
+    no target is checked and no measurement taken in two shards (whether a
+    result came from the cache depends on each runner's own cache).
 """
 
 from __future__ import annotations
@@ -71,18 +78,65 @@ def in_shard(key: str, shard: tuple[int, int] | None) -> bool:
     return shard is None or bucket(key, shard[1]) == shard[0]
 
 
+def _fact_tokens(check: Any) -> list[str]:
+    """What a check needs built or measured, as the fact runner keys it.
+
+    A model is named by its configuration as measured: the name and the
+    builder arguments after the check's ``weights`` are applied (ViT-B/16 as
+    its IMAGENET1K_SWAG_E2E_V1 weights ship is ``image_size: 384``), so a
+    check that names those weights and one that sets ``image_size: 384``
+    build the same model.  Other measurements (weights metadata, a formula's
+    grid) are named by their measurement key; a check that measures nothing
+    (arithmetic, or one that cannot be measured) by the check itself.
+    """
+    from kb.config import FactsConfig
+    from validators.facts.runner import needs
+
+    tokens: list[str] = []
+    for key in needs(check, FactsConfig()):
+        if isinstance(key.get("model"), str):
+            token = "model:" + json.dumps([key["model"], key.get("kwargs", {})], sort_keys=True, default=str)
+        else:
+            token = "measure:" + json.dumps(key, sort_keys=True, default=str)
+        if token not in tokens:
+            tokens.append(token)
+    if not tokens:
+        dumped = check.model_dump(mode="json") if hasattr(check, "model_dump") else check
+        tokens.append("check:" + json.dumps(dumped, sort_keys=True, default=str))
+    return tokens
+
+
 def fact_key(check: Any) -> str:
-    """The sharding key of a claim's check: the model it builds, else the check itself."""
-    model = getattr(check, "model", None)
-    if model is None:
-        model = getattr(getattr(check, "numerator", None), "model", None)  # a ratio: where its numerator is built
-        kwargs = getattr(getattr(check, "numerator", None), "model_kwargs", {}) or {}
-    else:
-        kwargs = getattr(check, "model_kwargs", {}) or {}
-    if isinstance(model, str):
-        return "model:" + json.dumps([model, kwargs], sort_keys=True, default=str)
-    dumped = check.model_dump(mode="json") if hasattr(check, "model_dump") else check
-    return "check:" + json.dumps(dumped, sort_keys=True, default=str)
+    """The model configuration a check measures (a ratio: its numerator's), else what it measures, else the check."""
+    return _fact_tokens(check)[0]
+
+
+def fact_groups(checks: Iterable[Any]) -> dict[str, str]:
+    """:func:`fact_key` of each check -> the key of its group, the sharding key.
+
+    Checks that need one model configuration or one measurement are in one
+    group, and so are the two models of a ratio with everything else on
+    either, so each measurement is needed in exactly one shard: no two
+    runners build the same model, and the shards' measured and cached counts
+    add up to those of one run.
+    """
+    parent: dict[str, str] = {}
+
+    def root(t: str) -> str:
+        parent.setdefault(t, t)
+        while parent[t] != t:
+            parent[t] = parent[parent[t]]
+            t = parent[t]
+        return t
+
+    for check in checks:
+        tokens = _fact_tokens(check)
+        for other in tokens[1:]:
+            a, b = root(tokens[0]), root(other)
+            if a != b:
+                parent[max(a, b)] = min(a, b)  # the smallest key names the group, whatever the order
+        root(tokens[0])
+    return {t: root(t) for t in parent}
 
 
 # --------------------------------------------------------------------------- running a shard
@@ -101,11 +155,25 @@ def run_links_shard(kb: KnowledgeBase, config: Any, shard: tuple[int, int] | Non
     return check_targets(targets, config, started=started, **kwargs)
 
 
-def fact_selector(shard: tuple[int, int] | None):
-    """A filter for :func:`validators.facts.run_facts`'s ``select``: the checks of ``shard``."""
+def fact_selector(shard: tuple[int, int] | None, kb: KnowledgeBase | None = None):
+    """A filter for :func:`validators.facts.run_facts`'s ``select``: the checks of ``shard``.
+
+    With ``kb``, checks are split by :func:`fact_groups` over all of its
+    checks; without, by each check's own :func:`fact_key`.
+    """
     if shard is None:
         return None
-    return lambda check: in_shard(fact_key(check), shard)
+    groups: dict[str, str] = {}
+    if kb is not None:
+        from validators.facts.runner import collect_jobs
+
+        groups = fact_groups(job.check for job in collect_jobs(kb))
+
+    def select(check: Any) -> bool:
+        key = fact_key(check)
+        return in_shard(groups.get(key, key), shard)
+
+    return select
 
 
 # --------------------------------------------------------------------------- merging
@@ -200,6 +268,8 @@ def merge_stage_results(reports: Sequence[tuple[str, Report]], *, stage_codes: s
         names = {f.name for f in fields(FactResult)}
         facts = FactReport(versions=fact_sections[0].versions, device=fact_sections[0].device)
         for section in fact_sections:
+            # each measurement is needed in one shard only (fact_groups), so these sums count
+            # what one run would: measurements taken, and measurements found in the cache
             facts.measured += section.measured
             facts.cached += section.cached
             facts.seconds = max(facts.seconds, section.seconds)
@@ -245,6 +315,7 @@ __all__ = [
     "Merged",
     "bucket",
     "check_reports",
+    "fact_groups",
     "fact_key",
     "fact_selector",
     "in_shard",
