@@ -92,6 +92,69 @@ def test_a_torn_cache_file_is_ignored_and_rewritten(tmp_path):
     assert again.measured == 0
 
 
+def test_a_damaged_cache_is_moved_aside_with_its_journal(tmp_path):
+    from validators.facts.cache import FactCache
+
+    versions = {"torch": "t", "torchvision": "v"}
+    cache = FactCache(tmp_path, versions)
+    cache.put({"m": "model", "model": "resnet18"}, {"params": 1})
+    cache.save()
+    db = tmp_path / "facts.sqlite"
+    parts = {"": b"SQLite format 2\x00" + b"\x07" * 4080, "-wal": b"old journal", "-shm": b"old index"}
+    for suffix, data in parts.items():  # not a database, with the journal files an open run leaves beside it
+        (tmp_path / f"facts.sqlite{suffix}").write_bytes(data)
+    again = FactCache(tmp_path, versions)
+    assert again.enabled and again.problem is None
+    # set aside together, so the journal never meets a new database (the -shm index is SQLite's scratch space)
+    for suffix in ("", "-wal"):
+        assert (tmp_path / f"facts.sqlite.bad{suffix}").read_bytes() == parts[suffix]
+    assert (tmp_path / "facts.sqlite.bad-shm").is_file()
+    assert not (tmp_path / "facts.sqlite-wal").exists() or (tmp_path / "facts.sqlite-wal").read_bytes() != parts["-wal"]
+    assert again.get({"m": "model", "model": "resnet18"}) is None  # a fresh database
+    again.put({"m": "model", "model": "resnet18"}, {"params": 2})
+    assert again.get({"m": "model", "model": "resnet18"}) == {"params": 2}
+    again.save()
+
+
+def test_a_malformed_database_counts_as_damaged_and_a_locked_one_does_not():
+    from validators.facts.cache import _damaged, _locked
+
+    assert _damaged(sqlite3.DatabaseError("database disk image is malformed"))
+    assert _damaged(sqlite3.DatabaseError("file is not a database"))
+    assert not _damaged(sqlite3.OperationalError("database is locked")) and _locked(sqlite3.OperationalError("database is locked"))
+
+
+def test_a_locked_cache_is_left_alone_and_off_for_the_run(tmp_path, monkeypatch, capsys):
+    import functools
+
+    from validators.facts import runner
+    from validators.facts.cache import FactCache
+
+    root = write_root(tmp_path, {"digests/d.yaml": digest_with(SMALL)})
+    cache = tmp_path / ".kb-cache"
+    _, first, _ = run(root, cache=cache)
+    assert first.measured > 0
+    capsys.readouterr()
+    holder = sqlite3.connect(cache / "facts.sqlite", isolation_level=None)  # another run, mid-write, holding it
+    holder.execute("PRAGMA locking_mode=EXCLUSIVE")
+    holder.execute("BEGIN EXCLUSIVE")
+    holder.execute("DELETE FROM facts")
+    try:
+        assert not FactCache(cache, {"torch": "t"}, timeout=0.1).enabled
+        monkeypatch.setattr(runner, "FactCache", functools.partial(FactCache, timeout=0.1))
+        _, report, _ = run(root, cache=cache)
+        err = capsys.readouterr().err
+        assert report.results["d#r18"].status == "ok" and report.cached == 0  # measured again, without the cache
+        notes = [line for line in err.splitlines() if "fact cache" in line]
+        assert len(notes) == 1 and "locked" in notes[0], err
+        assert not list(cache.glob("facts.sqlite.bad*"))  # nothing moved while another run has it open
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    _, warm, _ = run(root, cache=cache)
+    assert warm.measured == 0 and warm.cached == first.measured  # the other run's database is intact
+
+
 def test_default_tolerance_from_config(tmp_path):
     root = write_root(tmp_path, {"digests/d.yaml": digest_with(SMALL)})
     _, report, _ = run(root, config={"facts": {"default_tolerance": 0.15}})

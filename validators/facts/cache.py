@@ -14,9 +14,11 @@ for each other rather than fail.
 
 The versions are read from the installed distributions' metadata, not by
 importing torch, so a run whose measurements are all cached never imports
-torch.  A file that cannot be opened or is not a database is moved aside and
-recreated (it is only a cache); a folder that cannot be written turns the
-cache off for the run.  Unexpected errors are never cached, so they are
+torch.  A file that is not a database, or a damaged one, is moved aside with
+its ``-wal`` and ``-shm`` files (to ``facts.sqlite.bad``, ``.bad-wal``,
+``.bad-shm``) and recreated (it is only a cache).  A database another run
+holds locked past the timeout is left alone and the cache is off for this
+run (one line on stderr says so); so is a folder that cannot be written.  Unexpected errors are never cached, so they are
 retried on the next run.
 """
 
@@ -54,6 +56,39 @@ def installed_versions() -> dict[str, str] | None:
         return None
 
 
+# SQLite's result codes (https://www.sqlite.org/rescode.html), primary part
+_SQLITE_BUSY, _SQLITE_LOCKED, _SQLITE_CORRUPT, _SQLITE_NOTADB = 5, 6, 11, 26
+
+
+def _code(exc: sqlite3.Error) -> int | None:
+    code = getattr(exc, "sqlite_errorcode", None)  # Python 3.11+
+    return code & 0xFF if isinstance(code, int) else None
+
+
+def _damaged(exc: sqlite3.Error) -> bool:
+    """The file is not a database, or a damaged one (and not merely busy)."""
+    code = _code(exc)
+    if code is not None:
+        return code in (_SQLITE_CORRUPT, _SQLITE_NOTADB)
+    text = str(exc).lower()
+    return isinstance(exc, sqlite3.DatabaseError) and ("not a database" in text or "malformed" in text)
+
+
+def _locked(exc: sqlite3.Error) -> bool:
+    code = _code(exc)
+    if code is not None:
+        return code in (_SQLITE_BUSY, _SQLITE_LOCKED)
+    return "locked" in str(exc).lower() or "busy" in str(exc).lower()
+
+
+def _close(db: sqlite3.Connection | None) -> None:
+    if db is not None:
+        try:
+            db.close()
+        except sqlite3.Error:
+            pass
+
+
 def key_hash(key: dict[str, Any], versions: dict[str, str]) -> str:
     blob = json.dumps({"key": key, "versions": versions, "v": MEASURE_VERSION}, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(blob.encode()).hexdigest()[:32]
@@ -62,8 +97,10 @@ def key_hash(key: dict[str, Any], versions: dict[str, str]) -> str:
 class FactCache:
     """Read and write measurements; a no-op when disabled or the folder cannot be written."""
 
-    def __init__(self, folder: Path | None, versions: dict[str, str], *, enabled: bool = True):
+    def __init__(self, folder: Path | None, versions: dict[str, str], *, enabled: bool = True, timeout: float = 30.0):
         self.path = folder / CACHE_FILE if folder is not None else None
+        #: seconds to wait for another run that holds the database before doing without it
+        self.timeout = timeout
         self.versions = versions
         self.enabled = enabled and self.path is not None
         self.hits = 0
@@ -76,22 +113,53 @@ class FactCache:
 
     def _connect(self) -> None:
         assert self.path is not None
+        failed: sqlite3.Connection | None = None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            failed = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
+            self._db, failed = self._prepare(failed), None
+            return
+        except sqlite3.Error as exc:
+            if not _damaged(exc):  # locked by another run past the timeout, or another trouble: leave the file be
+                _close(failed)
+                why = "locked by another run" if _locked(exc) else str(exc)
+                self._disable(f"fact cache not used this run: {self.path} is {why}" if _locked(exc)
+                              else f"fact cache disabled: {why}")
+                return
+            first = exc
+        except OSError as exc:
+            _close(failed)
+            self._disable(f"fact cache disabled: {exc}")
+            return
+        try:  # not a database, or damaged: it is only a cache; set it aside with its journal and start again
+            # (moved before the failed connection closes: closing may delete a journal it cannot use)
+            for suffix in ("", "-wal", "-shm"):
+                part = self.path.with_name(self.path.name + suffix)
+                if part.exists():
+                    part.replace(self.path.with_name(self.path.name + ".bad" + suffix))
+            _close(failed)
             self._db = self._open()
-        except (OSError, sqlite3.Error) as exc:
-            try:
-                if self.path.exists():  # not a database, or damaged: it is only a cache
-                    self.path.replace(self.path.with_suffix(".sqlite.bad"))
-                self._db = self._open()
-            except (OSError, sqlite3.Error):
-                self.problem = f"fact cache disabled: {exc}"
-                self._db = None
-                self.enabled = False
+        except (OSError, sqlite3.Error):
+            _close(failed)
+            self._disable(f"fact cache disabled: {first}")
+
+    def _disable(self, problem: str) -> None:
+        _close(self._db)
+        self.problem = problem
+        self._db = None
+        self.enabled = False
 
     def _open(self) -> sqlite3.Connection:
         assert self.path is not None
-        db = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
+        db = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
+        try:
+            return self._prepare(db)
+        except BaseException:
+            _close(db)
+            raise
+
+    def _prepare(self, db: sqlite3.Connection) -> sqlite3.Connection:
+        assert self.path is not None
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
         version = db.execute("PRAGMA user_version").fetchone()[0]

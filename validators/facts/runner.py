@@ -840,11 +840,11 @@ def run_facts(
             evidence=evidence,
         )
     cache.save()  # each measurement was committed as it was taken; this only closes the file
-    if cache.problem:  # a read-only cache folder must not fail the run
-        say(f"facts: {cache.problem}")
     if progress and sys.stderr.isatty():
         sys.stderr.write("\r\x1b[K")
         sys.stderr.flush()
+    if cache.problem:  # a locked or read-only cache must not fail the run; one line says it went without
+        print(f"facts: {cache.problem}", file=sys.stderr)
     report.measured = measurements.measured
     report.cached = len(measurements.cached_keys)
     report.torch_imported = measurements.torch_imported
