@@ -200,6 +200,23 @@ def test_a_card_cannot_ask_for_pretrained_weights():
             model_lib.build("fcn_resnet50", {key: "DEFAULT"}, "meta")
 
 
+@pytest.mark.parametrize("device", ["meta", "cpu"])
+def test_every_build_path_tells_a_refusal_from_running_out_of_memory(monkeypatch, device):
+    """On meta (falling back to the CPU) and on a real device alike: the builder refusing its arguments is a
+    BuildError (uncheckable, cached); running out of memory is raised as it is (retried next run)."""
+    def builder_raising(exc: BaseException):
+        def builder(**_kwargs):
+            raise exc
+        return builder
+
+    monkeypatch.setattr(model_lib, "builder_for", lambda _name: builder_raising(ValueError("depth must be 18 or 34")))
+    with pytest.raises(model_lib.BuildError, match="depth must be 18 or 34"):
+        model_lib.build("resnet18", {}, device)
+    monkeypatch.setattr(model_lib, "builder_for", lambda _name: builder_raising(MemoryError()))
+    with pytest.raises(MemoryError):
+        model_lib.build("resnet18", {}, device)
+
+
 # --------------------------------------------------------------------------- transient failures
 
 

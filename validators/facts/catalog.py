@@ -185,9 +185,6 @@ SHIPPED_DEFAULTS: dict[str, dict[str, bool]] = {
     # LRASPP has no auxiliary head: its builder refuses aux_loss (NotImplementedError)
 }
 
-#: the older name of SHIPPED_DEFAULTS
-INFERENCE_DEFAULTS = SHIPPED_DEFAULTS
-
 #: builder switches that add an auxiliary head (named in hints when a count is off by one)
 AUX_SWITCHES: tuple[str, ...] = ("aux_logits", "aux_loss")
 

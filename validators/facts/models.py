@@ -222,9 +222,15 @@ def _call(name: str, builder: Callable[..., nn.Module], kwargs: dict[str, Any]) 
     return model
 
 
-def _call_on_cpu(name: str, builder: Callable[..., nn.Module], kwargs: dict[str, Any]) -> nn.Module:
+def _call_on(device: str, name: str, builder: Callable[..., nn.Module], kwargs: dict[str, Any], *,
+             init: bool = True) -> nn.Module:
+    """Build on ``device`` (``init=False``: leave the weights uninitialised).
+
+    Whatever the builder raises is its refusal of the arguments (a BuildError),
+    except running out of memory, which is about this machine and is raised as it is.
+    """
     try:
-        with _no_init(), torch.device("cpu"):
+        with contextlib.nullcontext() if init else _no_init(), torch.device(device):
             return _call(name, builder, kwargs)
     except BuildError:
         raise
@@ -258,17 +264,9 @@ def build(name: str, kwargs: dict[str, Any], device: str) -> tuple[nn.Module, st
         except Exception as exc:  # the builder needs real data, or refuses the arguments anyway
             reason = f"{type(exc).__name__}: {exc}".splitlines()[0][:160]
         # build with real (uninitialised) tensors, then drop them: counting needs shapes only
-        model = _call_on_cpu(name, builder, kw)
+        model = _call_on("cpu", name, builder, kw, init=False)
         return model.to("meta"), "meta", f"built on the CPU without initialising weights, then moved to meta ({reason})"
-    try:
-        with torch.device(device):
-            return _call(name, builder, kw), device, None
-    except BuildError:
-        raise
-    except Exception as exc:
-        if _transient(exc):
-            raise
-        raise BuildError(_refusal(exc)) from None
+    return _call_on(device, name, builder, kw), device, None
 
 
 def find_head(model: nn.Module, num_classes: int) -> tuple[str | None, int]:
