@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from kb.project import Project, ProjectError
-from kb.report import REPORT_VERSION, FactResultEntry, Report, ReportError, load_report, report_json_schema
+from kb.report import REPORT_VERSION, FactResultEntry, Report, ReportError, Summary, load_report, report_json_schema
 from tests.test_cli import REPO, assert_no_traceback, cards_root, kb
 
 TOPIC = "id: {id}\ntitle: {title}\nlevel: beginner\nsummary: A topic. It has 86,567,656 parameters [NOT VERIFIED].\n"
@@ -132,11 +132,41 @@ def test_no_report_is_a_state_not_an_error(tmp_path):
         load_report(tmp_path)
 
 
-def test_report_write_is_atomic_and_readable(tmp_path):
+def test_report_write_is_readable_and_makes_its_folder(tmp_path):
     target = tmp_path / "deep" / "report.json"
     Report().write(target)
     assert load_report(target) == Report()
     assert [p.name for p in target.parent.iterdir()] == ["report.json"]
+
+
+def test_a_report_write_that_fails_part_way_leaves_the_old_report(tmp_path, monkeypatch):
+    """The disk fills up after the new text is written but before it is safe: the old report stands, whole."""
+    import errno
+    import os
+
+    target = tmp_path / "report.json"
+    old = Report(summary=Summary(files=3, error=1))
+    old.write(target)
+    before = target.read_bytes()
+
+    def disk_full(_fd: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", disk_full)
+    with pytest.raises(OSError, match="No space"):
+        Report(summary=Summary(files=4000)).write(target)
+    assert target.read_bytes() == before and load_report(target) == old
+    assert [p.name for p in tmp_path.iterdir()] == ["report.json"]  # no temporary file left behind
+
+
+def test_text_that_cannot_be_written_leaves_the_old_file(tmp_path):
+    from kb.report import write_text_atomic
+
+    target = tmp_path / "report.json"
+    write_text_atomic(target, "old\n")
+    with pytest.raises(UnicodeEncodeError):
+        write_text_atomic(target, "x" * 100_000 + "\ud800")  # fails after most of the text went out
+    assert target.read_text() == "old\n" and [p.name for p in tmp_path.iterdir()] == ["report.json"]
 
 
 def test_fact_results_are_typed_field_by_field():
