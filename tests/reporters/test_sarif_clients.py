@@ -114,6 +114,23 @@ def test_a_file_outside_the_source_root_gets_an_absolute_uri(repo: Path) -> None
         assert Path(unquote(urlsplit(loc["uri"]).path)).is_file()
 
 
+@pytest.mark.parametrize("git", ["not a repository", "not installed"])
+def test_without_git_the_root_is_the_working_directory_or_else_the_cards(tmp_path: Path, monkeypatch, git: str) -> None:
+    from validators.reporters.sarif import source_root
+
+    if git == "not installed":
+        monkeypatch.setenv("PATH", str(tmp_path / "no-bin"))
+    elif subprocess.run(["git", "-C", str(tmp_path), "rev-parse"], capture_output=True).returncode == 0:
+        pytest.skip("the temporary folder lies inside a git repository")
+    work, cards = tmp_path / "work", tmp_path / "elsewhere" / "cards"
+    (work / "cards").mkdir(parents=True)
+    cards.mkdir(parents=True)
+    monkeypatch.chdir(work)
+    assert source_root(work / "cards") == work  # under the working directory: URIs like cards/topics/x.yaml
+    assert source_root(work) == work
+    assert source_root(cards) == cards  # outside it: relative to the cards root, never ../ paths
+
+
 def test_sarif_root_must_be_a_folder(repo: Path) -> None:
     proc = kb("lint", str(repo / "content" / "my cards"), "--format", "sarif", "--sarif-root", str(repo / "nope"), cwd=repo)
     assert proc.returncode == 2

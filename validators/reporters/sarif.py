@@ -6,9 +6,10 @@ when a docs URL is configured, the rule's documentation as help text, and its
 default level).
 
 Each result names its file by a URI relative to the *source root*, with
-``uriBaseId: "%SRCROOT%"``: the repository root (``git rev-parse
---show-toplevel`` from the cards root), or ``--sarif-root``, or else the
-working directory when the cards lie under it.  GitHub code scanning reads
+``uriBaseId: "%SRCROOT%"``: ``--sarif-root`` when given, else the
+repository root (``git rev-parse --show-toplevel`` from the cards root), else
+the working directory when the cards lie under it, else the cards root
+itself.  GitHub code scanning reads
 relative URIs from the repository root and ignores base ids, so this is what
 makes its alerts land on the right files; the run's ``originalUriBaseIds``
 says where ``%SRCROOT%`` is for other consumers.  A file outside the source
@@ -94,11 +95,8 @@ def artifact_uri(rel_path: str) -> str:
 
 
 def source_root(cards_root: Path, explicit: Path | None = None) -> Path:
-    """The folder result URIs are relative to: ``explicit``, else the git work tree, else the working directory.
-
-    The working directory is used only when the cards lie under it; otherwise
-    the cards root itself is the base.
-    """
+    """The folder result URIs are relative to: ``explicit``, else the git work tree, else the working
+    directory when the cards lie under it, else the cards root itself."""
     if explicit is not None:
         return Path(os.path.abspath(explicit))
     cards_root = Path(os.path.abspath(cards_root))
@@ -110,7 +108,7 @@ def source_root(cards_root: Path, explicit: Path | None = None) -> Path:
         if proc.returncode == 0 and proc.stdout.strip():
             return Path(proc.stdout.strip())
     except (OSError, subprocess.SubprocessError):
-        pass  # no git: fall back to the working directory
+        pass  # no git: fall back to the working directory, or the cards root
     cwd = Path(os.path.abspath(Path.cwd()))
     return cwd if cards_root == cwd or cwd in cards_root.parents else cards_root
 
