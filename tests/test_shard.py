@@ -280,8 +280,18 @@ def test_fact_key_is_the_model_as_measured():
     for order in ([ratio, r18, r50, plain], [r18, plain, r50, ratio], [plain, r50, r18, ratio]):
         groups = fact_groups(order)
         assert groups[fact_key(r18)] == groups[fact_key(r50)] == groups[fact_key(ratio)] == fact_key(r18)
-        assert groups[fact_key(plain)] == fact_key(plain)
+        assert groups[fact_key(plain)] != groups[fact_key(r18)]
     assert fact_groups([r18, r50])[fact_key(r50)] == fact_key(r50)  # no ratio, no tie
+
+    # a mismatching plain ViT-B/16 count is also tried at 384 px for its hint: that model is built in one place
+    groups = fact_groups([plain, sized])
+    assert groups[fact_key(plain)] == groups[fact_key(sized)]
+    # weights metadata: the hint reads the enum's other members, so one enum is one group
+    v1 = adapter.validate_python({"kind": "weights_meta", "weights": "ViT_B_16_Weights.IMAGENET1K_V1",
+                                  "field": "num_params", "value": 1})
+    e2e_meta = adapter.validate_python({"kind": "weights_meta", "weights": "ViT_B_16_Weights.IMAGENET1K_SWAG_E2E_V1",
+                                        "field": "num_params", "value": 1})
+    assert fact_key(v1) == fact_key(e2e_meta) == "weights:ViT_B_16_Weights"
 
 
 def test_fact_key_groups_checks_by_model():

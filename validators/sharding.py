@@ -85,17 +85,27 @@ def _fact_tokens(check: Any) -> list[str]:
     builder arguments after the check's ``weights`` are applied (ViT-B/16 as
     its IMAGENET1K_SWAG_E2E_V1 weights ship is ``image_size: 384``), so a
     check that names those weights and one that sets ``image_size: 384``
-    build the same model.  Other measurements (weights metadata, a formula's
-    grid) are named by their measurement key; a check that measures nothing
+    build the same model.  Weights metadata is named by its weights enum,
+    a formula by its measurement key, and a check that measures nothing
     (arithmetic, or one that cannot be measured) by the check itself.
+
+    The first token is what the check compares against; the others are what
+    its hint may measure when the claim does not hold (the other readings of
+    :func:`validators.facts.runner.alternatives`: another resolution, the
+    auxiliary head switched, ResNet v1, another member of the weights enum).
     """
     from kb.config import FactsConfig
-    from validators.facts.runner import needs
+    from validators.facts.runner import alternatives, needs
 
     tokens: list[str] = []
-    for key in needs(check, FactsConfig()):
+    keys = list(needs(check, FactsConfig()))
+    if keys:
+        keys += [key for alt in alternatives(check) for key in alt.keys]
+    for key in keys:
         if isinstance(key.get("model"), str):
             token = "model:" + json.dumps([key["model"], key.get("kwargs", {})], sort_keys=True, default=str)
+        elif key.get("m") == "weights":  # the hint reads the other members of the same enum
+            token = "weights:" + str(key.get("weights", "")).split(".", 1)[0]
         else:
             token = "measure:" + json.dumps(key, sort_keys=True, default=str)
         if token not in tokens:
@@ -114,11 +124,11 @@ def fact_key(check: Any) -> str:
 def fact_groups(checks: Iterable[Any]) -> dict[str, str]:
     """:func:`fact_key` of each check -> the key of its group, the sharding key.
 
-    Checks that need one model configuration or one measurement are in one
-    group, and so are the two models of a ratio with everything else on
-    either, so each measurement is needed in exactly one shard: no two
-    runners build the same model, and the shards' measured and cached counts
-    add up to those of one run.
+    Checks that need one model configuration or one measurement (to compare
+    with, or for a hint) are in one group, and so are the two models of a
+    ratio with everything else on either, so each measurement is needed in
+    exactly one shard: no two runners build the same model, and the shards'
+    measured and cached counts add up to those of one run.
     """
     parent: dict[str, str] = {}
 
