@@ -604,3 +604,15 @@ def test_a_rebuild_renders_only_the_pages_an_edit_changed(tmp_path):
     write_cards(root, {"topics/cnns.yaml": {**edited, "title": "ConvNets"}})
     renderer.render_all(pages.all_views(make_ctx(load_kb(root))))
     assert {"topics/cnns.md", "courses/intro-to-multimodal.md", "indexes/topics.md"} <= renderer.changed
+
+
+def test_course_gaps_follow_the_configured_roles(tmp_path):
+    """The gaps are KB302's findings, so its `roles` option decides them (the site has no list of its own)."""
+    root = write_cards(tmp_path / "cards", CARDS)
+    page = page_of(make_ctx(load_kb(root)), "courses/ml-engineering-foundations.md")
+    gaps = page[page.index("## Coverage gaps"):page.index("## Concept map")]
+    assert "KB302" in gaps and "&#39;linear-algebra&#39; has no written-explainer" in gaps
+    (tmp_path / "kb.toml").write_text('[rules.KB302]\nroles = ["video"]\n', encoding="utf-8")
+    page = page_of(make_ctx(load_kb(root)), "courses/ml-engineering-foundations.md")
+    gaps = page[page.index("## Coverage gaps"):page.index("## Concept map")]
+    assert "KB302" not in gaps  # linear algebra has a video, and now nothing more is asked of it
