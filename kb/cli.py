@@ -232,7 +232,8 @@ def cmd_lint(args: argparse.Namespace) -> int:
     from validators.engine import run_rules
 
     session = Session(args)
-    diags = run_rules(_offline_context(session), stages=("offline",))
+    cache_dir = None if session.no_cache else session.project.parse_cache_dir
+    diags = run_rules(_offline_context(session), stages=("offline",), cache_dir=cache_dir)
     return _emit(args, session, diags)
 
 

@@ -180,8 +180,11 @@ class LazySourceMap(SourceMap):
 class ParseCache:
     """The SQLite store of parse results. Every failure to use it degrades to a miss."""
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, table: str = "parsed"):
+        if not table.isidentifier():
+            raise ValueError(f"not a table name: {table!r}")
         self.path = folder / CACHE_FILE
+        self.table = table
         self._db: sqlite3.Connection | None = None
         self._pending: dict[str, str] = {}
         self._hits: list[str] = []
@@ -195,8 +198,8 @@ class ParseCache:
         db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
-        db.execute("CREATE TABLE IF NOT EXISTS parsed (key TEXT PRIMARY KEY, value TEXT NOT NULL, used INTEGER NOT NULL)")
-        db.execute("SELECT count(*) FROM parsed LIMIT 1").fetchone()
+        db.execute(f"CREATE TABLE IF NOT EXISTS {self.table} (key TEXT PRIMARY KEY, value TEXT NOT NULL, used INTEGER NOT NULL)")
+        db.execute(f"SELECT count(*) FROM {self.table} LIMIT 1").fetchone()
         return db
 
     def _reopen_fresh(self) -> sqlite3.Connection | None:
@@ -219,7 +222,7 @@ class ParseCache:
             for i in range(0, len(wanted), _BATCH):
                 chunk = wanted[i : i + _BATCH]
                 marks = ",".join("?" * len(chunk))
-                found.update(self._db.execute(f"SELECT key, value FROM parsed WHERE key IN ({marks})", chunk).fetchall())
+                found.update(self._db.execute(f"SELECT key, value FROM {self.table} WHERE key IN ({marks})", chunk).fetchall())
         except sqlite3.Error:
             return {}
         self._hits = list(found)
@@ -238,15 +241,15 @@ class ParseCache:
         try:
             db.execute("BEGIN IMMEDIATE")
             db.executemany(
-                "INSERT OR REPLACE INTO parsed (key, value, used) VALUES (?, ?, ?)",
+                f"INSERT OR REPLACE INTO {self.table} (key, value, used) VALUES (?, ?, ?)",
                 [(k, v, now) for k, v in self._pending.items()],
             )
             # a used mark a day old is fresh enough: most warm runs write nothing
             for i in range(0, len(self._hits), _BATCH):
                 chunk = self._hits[i : i + _BATCH]
                 marks = ",".join("?" * len(chunk))
-                db.execute(f"UPDATE parsed SET used = ? WHERE used < ? AND key IN ({marks})", [now, day, *chunk])
-            db.execute("DELETE FROM parsed WHERE used < ?", (now - KEEP_SECONDS,))
+                db.execute(f"UPDATE {self.table} SET used = ? WHERE used < ? AND key IN ({marks})", [now, day, *chunk])
+            db.execute(f"DELETE FROM {self.table} WHERE used < ?", (now - KEEP_SECONDS,))
             db.execute("COMMIT")
         except sqlite3.Error:
             try:

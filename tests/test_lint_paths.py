@@ -188,3 +188,111 @@ def test_loading_reports_progress_and_ends_with_the_total(tmp_path, cache):
     assert calls[-1] == (total, total)
     assert len(calls) > 2 and all(t == total for _, t in calls)
     assert [d for d, _ in calls] == sorted(d for d, _ in calls)
+
+
+# --------------------------------------------------------------------------- findings reused per card
+
+
+def _findings(out: bytes) -> list[dict]:
+    import json
+
+    return json.loads(out)["diagnostics"]
+
+
+def test_an_edit_reaches_other_cards_findings_through_the_cache(tmp_path):
+    """Whole-graph findings about unchanged cards, and card-scoped findings of an unchanged card that
+    a duplicate id now hides, come out as a cold run gives them."""
+    root = tmp_path / "cards"
+    gen_kb.generate(root, topics=60, seed=2)
+    cache = tmp_path / "cache"
+    first = lint(root, tmp_path, "--cache-dir", str(cache))
+    assert first == lint(root, tmp_path, "--no-cache")
+    assert {"digests/digest-00003.yaml", "digests/digest-00000.yaml"} <= {d["path"] for d in _findings(first[1]) if d["code"] == "KB401"}
+
+    # topic-00003 (unchanged) names topic-00001 as a prerequisite: renaming the latter dangles it
+    card = root / "topics" / "topic-00001.yaml"
+    card.write_text(card.read_text(encoding="utf-8").replace("\nid: topic-00001\n", "\nid: topic-gone\n"), encoding="utf-8")
+    warm = lint(root, tmp_path, "--cache-dir", str(cache))
+    assert warm == lint(root, tmp_path, "--no-cache")
+    assert any(d["code"] == "KB201" and d["path"] == "topics/topic-00003.yaml" for d in _findings(warm[1]))
+
+    # digest-00000 takes digest-00003's id and, loaded first, hides the unchanged digest-00003
+    card = root / "digests" / "digest-00000.yaml"
+    card.write_text(card.read_text(encoding="utf-8").replace("\nid: digest-00000\n", "\nid: digest-00003\n"), encoding="utf-8")
+    warm = lint(root, tmp_path, "--cache-dir", str(cache))
+    assert warm == lint(root, tmp_path, "--no-cache")
+    assert not any(d["code"] == "KB401" and d["path"] == "digests/digest-00003.yaml" for d in _findings(warm[1]))
+
+
+def _plant_a_stored_finding(cache: Path) -> int:
+    """Rewrite every stored card entry to hold one KB401 finding no rule would give; returns the count."""
+    import json
+
+    row = [1, 1, "planted in the cache", 1, 2, None, None, {}]
+    with sqlite3.connect(cache / CACHE_FILE) as db:
+        db.execute("UPDATE findings SET value = ?", (json.dumps({"KB401": [row]}),))
+        return db.execute("SELECT count(*) FROM findings").fetchone()[0]
+
+
+def test_stored_findings_are_reused_only_under_the_same_config_code_and_flags(tmp_path, monkeypatch):
+    from validators import findingcache
+
+    root = tmp_path / "cards"
+    gen_kb.generate(root, topics=30, seed=4)
+    cache = tmp_path / "cache"
+    reference = lint(root, tmp_path, "--no-cache")
+    assert lint(root, tmp_path, "--cache-dir", str(cache)) == reference
+    stored = _plant_a_stored_finding(cache)
+    assert stored == len(list(root.rglob("*.yaml")))  # one entry per card
+    # the same run again reuses them: the planted finding shows (so the cache really is read)
+    reused = lint(root, tmp_path, "--cache-dir", str(cache))
+    assert reused[1].count(b"planted in the cache") == stored
+    # --no-cache reads nothing
+    assert lint(root, tmp_path, "--no-cache", "--cache-dir", str(cache)) == reference
+    # another configuration misses (here an option of a card-scoped rule)
+    (tmp_path / "kb.toml").write_text("cards = 'cards'\n[rules.KB402]\nignore = ['7']\n", encoding="utf-8")
+    configured = lint(root, tmp_path, "--cache-dir", str(cache), "--config", str(tmp_path / "kb.toml"))
+    assert b"planted in the cache" not in configured[1]
+    assert configured == lint(root, tmp_path, "--no-cache", "--config", str(tmp_path / "kb.toml"))
+    # so does another selection of rules
+    selected = lint(root, tmp_path, "--cache-dir", str(cache), "--ignore", "KB110")
+    assert b"planted in the cache" not in selected[1]
+    # and another kb version
+    monkeypatch.setattr(findingcache, "__version__", "0.0.0-other")
+    findingcache.code_fingerprint.cache_clear()
+    try:
+        assert lint(root, tmp_path, "--cache-dir", str(cache)) == reference
+    finally:
+        monkeypatch.undo()
+        findingcache.code_fingerprint.cache_clear()
+    # a damaged entry is a miss
+    with sqlite3.connect(cache / CACHE_FILE) as db:
+        db.execute("UPDATE findings SET value = '{\"KB401\": [[1'")
+    assert lint(root, tmp_path, "--cache-dir", str(cache)) == reference
+
+
+def test_card_scoped_rules_see_only_their_own_card(tmp_path):
+    """What a card-scoped rule finds on the whole knowledge base is what it finds on each card alone,
+    on the committed cards and on every rule case file: the contract the reuse rests on."""
+    from kb.config import KbConfig
+    from kb.graph import build_graph
+    from kb.store import load_kb
+    from validators.context import RuleContext
+    from validators.engine import rule_options
+    from validators.findingcache import _view
+    from validators.registry import all_rules
+
+    scoped = [r for r in all_rules().values() if r.scope == "card"]
+    assert {"KB110", "KB111", "KB112", "KB204", "KB401", "KB402", "KB403"} <= {r.code for r in scoped}
+    cfg = KbConfig()
+    roots = [("committed", REPO / "cards"), *_case_roots(tmp_path)]
+    for name, root in roots:
+        kb = load_kb(root)
+        graph = build_graph(kb)
+        for rule in scoped:
+            options = rule_options(rule, cfg)
+            whole = list(rule().check(RuleContext(kb, graph, cfg), options))
+            alone = [f for card in kb.all_cards for f in rule().check(RuleContext(_view(kb, {card.rel}), graph, cfg), options)]
+            key = lambda f: (f.path, f.line, f.col, f.message)  # noqa: E731
+            assert sorted(whole, key=key) == sorted(alone, key=key), f"{rule.code} on {name}"
+            assert all(f.path in {c.rel for c in kb.all_cards} for f in whole)

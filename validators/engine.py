@@ -8,6 +8,7 @@ documentation URL, and the final stable order.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Iterable
 
 from pydantic import BaseModel, ValidationError
@@ -73,10 +74,31 @@ def stamp(rule: type[Rule], f: Finding, cfg: KbConfig) -> Diagnostic:
     )
 
 
-def run_rules(ctx: RuleContext, stages: Iterable[str] = ("offline",)) -> list[Diagnostic]:
+def run_rules(ctx: RuleContext, stages: Iterable[str] = ("offline",), *, cache_dir: Path | None = None) -> list[Diagnostic]:
+    """Every finding of the selected rules of ``stages``, stamped, without cascades, in stable order.
+
+    With ``cache_dir``, the findings of rules scoped to one card (``Rule.scope == "card"``)
+    are reused from the cache for every card whose file, kb and configuration are as they
+    were when they were stored; those rules run only on the other cards. Whole-graph rules
+    always run on every card. Only a run without link, fact or claim evidence uses it.
+    """
     validate_rule_config(ctx.config)
     out: list[Diagnostic] = []
-    for rule in active_rules(ctx.config, stages):
+    rules = active_rules(ctx.config, stages)
+    cached: set[str] = set()
+    if cache_dir is not None and ctx.links is None and ctx.facts is None and not ctx.evidence:
+        from validators.findingcache import card_scoped_findings
+
+        scoped = [r for r in rules if r.scope == "card"]
+        if scoped:
+            found = card_scoped_findings(ctx, [(r, rule_options(r, ctx.config)) for r in scoped], cache_dir)
+            if found is not None:
+                for rule, finding in found:
+                    out.append(stamp(rule, finding, ctx.config))
+                cached = {r.code for r in scoped}
+    for rule in rules:
+        if rule.code in cached:
+            continue
         options = rule_options(rule, ctx.config)
         for finding in rule().check(ctx, options):
             out.append(stamp(rule, finding, ctx.config))

@@ -47,6 +47,13 @@ class Rule:
     #: (counts, coverage, membership): when schema recovery removed a part of such a field,
     #: the rule's findings that it may explain are dropped (see validators.engine)
     judges_whole: ClassVar[frozenset[tuple[str, str]]] = frozenset()
+    #: "kb": the rule may look at any card and the graph, and runs on every card each time;
+    #: "card": each finding is located in one card's file and depends only on that file
+    #: (its path, kind and text), on whether the card is the one its id resolves to, and on
+    #: the configuration; it reads cards only through ``ctx.kb.topics``, ``.digests``,
+    #: ``.courses``, ``.cards()``, ``.all_cards`` or ``ctx.claims_ledger()``. Its findings for an
+    #: unchanged card are reused from the cache (see validators.findingcache)
+    scope: ClassVar[str] = "kb"
     #: the module docstring, filled in at registration
     doc: ClassVar[str] = ""
 

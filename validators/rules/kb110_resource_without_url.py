@@ -37,6 +37,7 @@ class ResourceWithoutUrl(Rule):
     code = "KB110"
     name = "resource-without-url"
     severity = Severity.warning
+    scope = "card"
 
     def check(self, ctx, options):
         for card in ctx.kb.topics.values():

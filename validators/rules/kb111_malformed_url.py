@@ -29,6 +29,7 @@ class MalformedUrl(Rule):
     code = "KB111"
     name = "malformed-url"
     severity = Severity.error
+    scope = "card"
 
     def check(self, ctx, options):
         for card in ctx.kb.topics.values():

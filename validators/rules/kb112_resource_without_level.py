@@ -37,6 +37,7 @@ class ResourceWithoutLevel(Rule):
     code = "KB112"
     name = "resource-without-level"
     severity = Severity.info
+    scope = "card"
 
     def check(self, ctx, options):
         for card in ctx.kb.topics.values():

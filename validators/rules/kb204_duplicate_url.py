@@ -35,6 +35,7 @@ class DuplicateUrl(Rule):
     code = "KB204"
     name = "duplicate-url"
     severity = Severity.warning
+    scope = "card"
 
     def check(self, ctx, options):
         for card in ctx.kb.topics.values():

@@ -45,6 +45,7 @@ class UnverifiedClaim(Rule):
     code = "KB401"
     name = "unverified-claim"
     severity = Severity.warning
+    scope = "card"
 
     def check(self, ctx, options):
         for entry in ctx.claims_ledger():

@@ -52,6 +52,7 @@ class NumberWithoutCheck(Rule):
     code = "KB402"
     name = "number-without-check"
     severity = Severity.info
+    scope = "card"
     Options = Options
 
     def check(self, ctx, options):

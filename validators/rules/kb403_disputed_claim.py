@@ -42,6 +42,7 @@ class DisputedClaim(Rule):
     code = "KB403"
     name = "disputed-claim"
     severity = Severity.warning
+    scope = "card"
 
     def check(self, ctx, options):
         for entry in ctx.claims_ledger():
