@@ -71,7 +71,8 @@ def test_public_hosts_pass(host):
     assert netguard.host_refusal(host.strip("[]")) is None
 
 
-@pytest.mark.parametrize("host", ["1.2.3.4.5", "256.1", "1.2.3.08", "09", "a..b", "a" * 64 + ".com"])
+@pytest.mark.parametrize("host", ["1.2.3.4.5", "256.1", "1.2.3.08", "09", "a..b", "a" * 64 + ".com",
+                                  "127.0.0.1%00.example.com", "a\x00b.com", "a\x7fb.com"])
 def test_hosts_no_resolver_accepts_are_invalid(host):
     with pytest.raises(netguard.InvalidHost):
         netguard.canonical_host(host)
@@ -92,6 +93,20 @@ def test_private_spellings_never_reach_a_loopback_proxy(tmp_path, servers, monke
     assert len(refused) == len(urls)
     for r in refused:
         assert r.outcome is Outcome.unchecked and r.requests == 0, (r.url, r.reason)
+
+
+def test_a_control_character_in_the_host_never_reaches_a_proxy(tmp_path, servers, monkeypatch):
+    """A C resolver stops at a NUL: ``127.0.0.1%00.example.com`` names loopback to a proxy that reads it so."""
+    servers.route(2, "/*", Reply(200, page("Reached through the proxy")))
+    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{servers.ports[2]}")
+    urls = ["http://127.0.0.1%00.example.com/secret", "http://localhost%00.example.com/secret",
+            "http://example.com%7f/x", "http://169.254.169.254%01.example.com/x"]
+    control = "http://public.example/page"
+    kb = write_kb(tmp_path / "cards", topics=[topic(summary=" ".join(urls + [control]))])
+    report = run_links(kb, fast_config(servers, allow_private_hosts=False), cache_dir=tmp_path / "c", progress=False)
+    assert [r.target for r in servers.requests(2)] == [control]
+    for url in urls:
+        assert report.results[url].outcome is not Outcome.ok and report.results[url].requests == 0, url
 
 
 def test_the_proxied_transport_refuses_literals_even_when_the_guard_is_skipped(tmp_path, servers, monkeypatch):

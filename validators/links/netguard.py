@@ -131,7 +131,10 @@ def canonical_host(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address |
             return ipaddress.IPv6Address(name.split("%", 1)[0])
         except ValueError:
             raise InvalidHost(f"{host!r} is not a valid IPv6 address") from None
-    if not name or any(c in name for c in " \t\r\n/\\@#?%") or name.strip(".") == "":
+    # A control character (say a percent-encoded NUL) is no part of any name, yet a C resolver
+    # stops reading at a NUL: "127.0.0.1%00.example.com" would reach 127.0.0.1 through a proxy.
+    if not name or any(c in name for c in " \t\r\n/\\@#?%") or name.strip(".") == "" \
+            or any(ord(c) < 0x20 or ord(c) == 0x7F for c in name):
         raise InvalidHost(f"{host!r} is not a valid host name")
     try:
         # What the resolver will do with the name: map it as IDNA does (full-width letters,
