@@ -1392,10 +1392,14 @@ def import_cards(
 
 
 def _free_id(base: str, taken: dict[str, Any]) -> str:
+    """``base`` with the first free ``-2``, ``-3``... suffix, still at most :data:`MAX_ID_LENGTH` long."""
     n = 2
-    while f"{base}-{n}" in taken:
+    while True:
+        suffix = f"-{n}"
+        candidate = base[: MAX_ID_LENGTH - len(suffix)].rstrip("-") + suffix
+        if candidate not in taken:
+            return candidate
         n += 1
-    return f"{base}-{n}"
 
 
 def _read_course(path: Path, result: ImportResult) -> dict[str, Any] | None | bool:

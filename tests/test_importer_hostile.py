@@ -93,6 +93,21 @@ def test_long_titles_that_share_their_start_get_different_files(tmp_path):
     assert len(result.topics) == 2
 
 
+def test_a_renamed_duplicate_keeps_within_the_id_limit(tmp_path):
+    """A second topic of the same long title gets a suffix, and its file name stays within the limit."""
+    title = "-".join(["abcdefg"] * 8)  # a 63-character id, just under the limit
+    sources = []
+    for i in range(3):
+        sources.append(tmp_path / f"{i}.txt")
+        sources[-1].write_text(f"{title}\n\nVideo (best)\n- Someone \u2014 \u201cA talk\u201d\n- Watch: YouTube\n",
+                               encoding="utf-8")
+    result = import_cards(sources, tmp_path / "cards")
+    names = sorted(p.stem for p in (tmp_path / "cards" / "topics").iterdir())
+    assert len(set(names)) == 3 and len(result.topics) == 3
+    assert all(len(n) <= MAX_ID_LENGTH for n in names), names
+    assert schema_problems(tmp_path / "cards") == []
+
+
 def test_bounded_id():
     assert bounded_id("short-id") == "short-id"
     long = "-".join(["segment"] * 30)
