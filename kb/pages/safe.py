@@ -21,7 +21,6 @@ import functools
 import html
 import re
 import xml.etree.ElementTree as etree
-from typing import Any
 
 import markdown
 import nh3
@@ -82,11 +81,6 @@ _page_cleaner = nh3.Cleaner(
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!])")
 
 
-def esc(text: Any) -> str:
-    """Text for an HTML text node or a quoted attribute value."""
-    return html.escape("" if text is None else str(text), quote=True)
-
-
 def md_escape(text: str) -> str:
     """Card text for a Markdown heading: escaped for HTML, then for Markdown.
 
@@ -123,17 +117,6 @@ def safe_url(url: str | None) -> str | None:
     if match.group(1).lower() != "mailto" and not cleaned[len(match.group(0)):].startswith("//"):
         return None
     return str(url).strip()
-
-
-def external_link(url: str | None, label: str) -> str:
-    """An ``<a>`` to ``url``, or ``label`` as inert text when the URL is unsafe or missing.
-
-    ``label`` must already be HTML.
-    """
-    target = safe_url(url)
-    if target is None:
-        return f'<span class="kb-inert-link">{label}</span>'
-    return f'<a href="{esc(target)}" rel="{LINK_REL}">{label}</a>'
 
 
 class _CardTextProcessor(Treeprocessor):
