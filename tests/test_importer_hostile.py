@@ -89,7 +89,7 @@ def test_long_titles_that_share_their_start_get_different_files(tmp_path):
         sources[-1].write_text(f"{stem}{end}\n", encoding="utf-8")
     result = import_cards(sources, tmp_path / "cards")
     names = sorted(p.name for p in (tmp_path / "cards" / "topics").iterdir())
-    assert len(names) == 2 and len(set(names)) == 2 and all(len(n) <= MAX_ID_LENGTH + 5 for n in names)
+    assert len(names) == 2 and len(set(names)) == 2 and all(len(n) <= MAX_ID_LENGTH + len(".yaml") for n in names)
     assert len(result.topics) == 2
 
 

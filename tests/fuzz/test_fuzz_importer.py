@@ -32,7 +32,7 @@ def test_mutated_text_cards_import_into_cards_that_lint(text, with_suggestions):
         for p in result.problems:
             assert p.code == "KB190" and p.severity in ("warning", "error") and p.line >= 1
         for path in result.written:
-            assert len(path.stem) <= MAX_ID_LENGTH + 16, path.name
+            assert len(path.stem) <= MAX_ID_LENGTH, path.name
         if not result.written:
             # nothing written: an error says why (a text with no title, or no usable id)
             assert any(p.severity == "error" for p in result.problems) or not text.strip()
