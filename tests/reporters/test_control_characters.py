@@ -44,6 +44,17 @@ def test_no_format_passes_control_characters_through(fmt, tmp_path):
         assert len(out.splitlines()) == 2
 
 
+def test_the_code_frame_shows_the_source_lines_escaped_too(tmp_path):
+    """The text format quotes the card's own lines around a finding: those are card text as well."""
+    d = Diagnostic("KB102", "schema", Severity.error, "cards/topics/t.yaml", 2, 8, 2, 14, "topic:t", "bad level")
+    source = f"id: t\nlevel: expert  # {HOSTILE}\ntitle: T \u2067x\u2069\n"
+    out = render("text", [d], summarize([d], 1), root=tmp_path, color=False, sources={"cards/topics/t.yaml": source})
+    assert "level: expert" in out  # the frame is there
+    for ch in RAW + ["\u2067", "\u2069"]:
+        assert ch not in out, repr(ch)
+    assert "\\u202e" in out and "\\x1b[31mred" in out
+
+
 def test_escape_controls_keeps_ordinary_text():
     from validators.reporters._common import escape_controls
 

@@ -23,7 +23,8 @@ if TYPE_CHECKING:
 _BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
-def _hidden(ch: str) -> bool:
+def is_hidden(ch: str) -> bool:
+    """Whether ``ch`` is shown as an escape: a control character other than line feed and tab, or a bidi override."""
     return ch not in "\n\t" and (unicodedata.category(ch) == "Cc" or ch in _BIDI)
 
 
@@ -42,7 +43,7 @@ def escape_controls(text: str) -> str:
 
 
 def _shown(ch: str) -> str:
-    if not _hidden(ch):
+    if not is_hidden(ch):
         return ch
     return f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}"
 

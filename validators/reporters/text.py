@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from validators.diagnostic import Diagnostic, Severity
-from validators.reporters._common import display_path, escape_controls, kb_relative, plural
+from validators.reporters._common import display_path, escape_controls, is_hidden, kb_relative, plural
 
 if TYPE_CHECKING:
     from validators.engine import Summary
@@ -183,20 +183,12 @@ def sanitize(text: str) -> str:
     return escape_controls(text)
 
 
-def _is_control(ch: str) -> bool:
-    return unicodedata.category(ch) == "Cc"
-
-
-def _escape(ch: str) -> str:
-    return f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}"
-
-
 def _cells(ch: str) -> tuple[str, int]:
     """How one source character is shown and how many terminal cells it takes."""
     if ch == "\t":
         return ch, 1
-    if _is_control(ch):
-        shown = _escape(ch)
+    if is_hidden(ch):  # the same characters every format escapes, shown the same way
+        shown = escape_controls(ch)
         return shown, len(shown)
     if unicodedata.combining(ch):
         return ch, 0
