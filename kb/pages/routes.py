@@ -35,7 +35,9 @@ INDEXES = (
 
 
 def card_page(kind: str, ident: str) -> str:
-    return f"{kind}s/{ident}.md"
+    # MkDocs serves "x/index.md" as the folder "x/" itself (and courses/index.md is the list of all
+    # courses), so a card with the id "index" gets the folder its URL names: courses/index/.
+    return f"{kind}s/index/index.md" if ident == "index" else f"{kind}s/{ident}.md"
 
 
 def rule_page(code: str) -> str:

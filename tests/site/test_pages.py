@@ -616,3 +616,25 @@ def test_course_gaps_follow_the_configured_roles(tmp_path):
     page = page_of(make_ctx(load_kb(root)), "courses/ml-engineering-foundations.md")
     gaps = page[page.index("## Coverage gaps"):page.index("## Concept map")]
     assert "KB302" not in gaps  # linear algebra has a video, and now nothing more is asked of it
+
+
+@pytest.mark.parametrize("kind", ["course", "topic", "digest"])
+def test_a_card_named_index_has_a_page_of_its_own(tmp_path, kind):
+    """``courses/index.md`` is the list of all courses: a course with the id ``index`` must not take its place."""
+    cards = dict(CARDS)
+    if kind == "course":
+        cards["courses/index.yaml"] = {"id": "index", "title": "Index course", "modules": [{"title": "M", "topics": ["cnns"]}]}
+    elif kind == "topic":
+        cards["topics/index.yaml"] = {"id": "index", "title": "Index topic", "level": "beginner"}
+    else:
+        cards["digests/index.yaml"] = {"id": "index", "kind": "paper", "title": "Index digest"}
+    root = write_cards(tmp_path / "cards", cards)
+    views = pages.all_views(make_ctx(load_kb(root)))
+    srcs = [v.src for v in views]
+    assert len(srcs) == len(set(srcs)), sorted(s for s in srcs if srcs.count(s) > 1)
+    urls = [Router().page_url(s) for s in srcs]
+    assert len(urls) == len(set(urls))
+    own = pages.card_page(kind, "index")
+    assert next(v for v in views if v.src == own).title == f"Index {kind}"
+    assert Router().page_url(own) == f"{kind}s/index/"
+    assert "Index course" not in {v.title for v in views if v.src == "courses/index.md"}
