@@ -12,7 +12,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -208,7 +207,6 @@ class Build:
     returncode: int
     output: str
     site: Path
-    seconds: float
     modules: dict[str, bool]
 
 
@@ -244,15 +242,13 @@ def build_site(tmp: Path, cards_root: Path, *, strict: bool = True, report: Path
     cfg = tmp / "mkdocs.yml"
     cfg.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "NO_COLOR": "1"}
-    start = time.perf_counter()
     proc = subprocess.run([sys.executable, "-c", _BUILD_SCRIPT, str(cfg)] + (["--strict"] if strict else []),
                           capture_output=True, text=True, env=env, timeout=120, cwd=tmp)
-    seconds = time.perf_counter() - start
     modules: dict[str, bool] = {}
     for line in proc.stdout.splitlines():
         if line.startswith("KB-MODULES "):
             modules = json.loads(line.split(" ", 1)[1])
-    return Build(proc.returncode, proc.stdout + proc.stderr, site, seconds, modules)
+    return Build(proc.returncode, proc.stdout + proc.stderr, site, modules)
 
 
 @pytest.fixture(scope="session")
