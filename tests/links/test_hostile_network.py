@@ -49,6 +49,8 @@ PRIVATE_SPELLINGS = [
     "[::1]",
     "localhost.",
     "metadata.google.internal.",
+    "localhost.localdomain",  # the loopback aliases distributions put in /etc/hosts
+    "ip6-localhost",
 ]
 
 

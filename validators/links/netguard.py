@@ -35,6 +35,9 @@ import urllib.request
 from urllib.parse import unquote, urlsplit
 
 _METADATA_NAMES = {"metadata", "metadata.google.internal", "metadata.goog", "instance-data", "instance-data.ec2.internal"}
+#: other names for loopback in the /etc/hosts that distributions ship (Debian, Fedora), which a proxy reads too
+_LOOPBACK_NAMES = {"localhost.localdomain", "localhost4", "localhost4.localdomain4", "localhost6",
+                   "localhost6.localdomain6", "ip6-localhost", "ip6-loopback"}
 _EXTRA_BLOCKED = [ipaddress.ip_network(n) for n in ("100.64.0.0/10", "192.0.0.0/24", "198.18.0.0/15", "fd00:ec2::/32")]
 
 
@@ -63,7 +66,8 @@ def forbidden_address(addr: str) -> bool:
 
 def local_name(host: str) -> bool:
     host = host.lower().rstrip(".")
-    return host == "localhost" or host.endswith((".localhost", ".local", ".internal")) or host in _METADATA_NAMES
+    return (host == "localhost" or host.endswith((".localhost", ".local", ".internal")) or host in _METADATA_NAMES
+            or host in _LOOPBACK_NAMES)
 
 
 _DIGITS = {8: r"[0-7]+", 10: r"[0-9]+", 16: r"[0-9a-fA-F]+"}
