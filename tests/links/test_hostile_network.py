@@ -74,7 +74,8 @@ def test_public_hosts_pass(host):
 
 
 @pytest.mark.parametrize("host", ["1.2.3.4.5", "256.1", "1.2.3.08", "09", "a..b", "a" * 64 + ".com",
-                                  "127.0.0.1%00.example.com", "a\x00b.com", "a\x7fb.com"])
+                                  "127.0.0.1%00.example.com", "a\x00b.com", "a\x7fb.com",
+                                  "127.0.0.1..", "0x7f000001..", "127.0.0.1%2e%2e", "example.com.."])
 def test_hosts_no_resolver_accepts_are_invalid(host):
     with pytest.raises(netguard.InvalidHost):
         netguard.canonical_host(host)
@@ -97,12 +98,16 @@ def test_private_spellings_never_reach_a_loopback_proxy(tmp_path, servers, monke
         assert r.outcome is Outcome.unchecked and r.requests == 0, (r.url, r.reason)
 
 
-def test_a_control_character_in_the_host_never_reaches_a_proxy(tmp_path, servers, monkeypatch):
-    """A C resolver stops at a NUL: ``127.0.0.1%00.example.com`` names loopback to a proxy that reads it so."""
+def test_a_control_character_or_an_empty_label_in_the_host_never_reaches_a_proxy(tmp_path, servers, monkeypatch):
+    """A C resolver stops at a NUL: ``127.0.0.1%00.example.com`` names loopback to a proxy that reads it so.
+
+    ``127.0.0.1..`` is no host at all, not the name ``127.0.0.1``: only one trailing dot is dropped.
+    """
     servers.route(2, "/*", Reply(200, page("Reached through the proxy")))
     monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{servers.ports[2]}")
     urls = ["http://127.0.0.1%00.example.com/secret", "http://localhost%00.example.com/secret",
-            "http://example.com%7f/x", "http://169.254.169.254%01.example.com/x"]
+            "http://example.com%7f/x", "http://169.254.169.254%01.example.com/x",
+            "http://127.0.0.1../x", "http://0x7f000001../x", "http://127.0.0.1%2e%2e/x"]
     control = "http://public.example/page"
     kb = write_kb(tmp_path / "cards", topics=[topic(summary=" ".join(urls + [control]))])
     report = run_links(kb, fast_config(servers, allow_private_hosts=False), cache_dir=tmp_path / "c", progress=False)

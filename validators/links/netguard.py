@@ -145,6 +145,9 @@ def canonical_host(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address |
         # digits and dots become ASCII) and check each label's length.
         if not name.isascii():
             name = name.encode("idna").decode("ascii")
+        if ".." in name:
+            # an empty label; dropping every trailing dot would read "127.0.0.1.." as the name "127.0.0.1"
+            raise InvalidHost(f"{host!r} is not a valid host name (an empty label)")
         ip = _parse_ipv4(name.lower())
         if ip is not None:
             return ip
