@@ -53,7 +53,10 @@ LINK_OUTCOMES = {
 
 def url_key(url: str) -> str:
     """A URL as the link report and the cards should both spell it: no fragment, no trailing slash."""
-    parts = urlsplit(url.strip())
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:  # not a URL at all ("http://[::1"): KB111 reports it, and no link result has it
+        return url.strip()
     return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path.rstrip("/"), parts.query, ""))
 
 

@@ -638,3 +638,16 @@ def test_a_card_named_index_has_a_page_of_its_own(tmp_path, kind):
     assert next(v for v in views if v.src == own).title == f"Index {kind}"
     assert Router().page_url(own) == f"{kind}s/index/"
     assert "Index course" not in {v.title for v in views if v.src == "courses/index.md"}
+
+
+def test_a_malformed_url_is_published_with_a_link_report_present(tmp_path):
+    """``http://[::1/x`` is no URL (KB111 says so); looking it up among the link results must not crash the build."""
+    topic = {**CARDS["topics/cnns.yaml"]}
+    topic["resources"] = [{**topic["resources"][0], "url": "http://[::1/x"}, *topic["resources"][1:]]
+    root = write_cards(tmp_path / "cards", {**CARDS, "topics/cnns.yaml": topic})
+    report = tmp_path / "report.json"
+    report.write_text(json.dumps(fixture_report(root)))
+    ctx = make_ctx(load_kb(root), load_report(report))
+    assert ctx.status.links is not None  # the lookup is really made
+    page = page_of(ctx, "topics/cnns.md")
+    assert topic["resources"][0]["title"] in page
