@@ -28,8 +28,13 @@ import yaml
 
 try:  # the C composer is several times faster on large cards
     from yaml import CSafeLoader as _BaseLoader
+
+    #: the C reader gives a reader error's position in UTF-8 bytes, the Python one in characters
+    _READER_BYTES = True
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
+
+    _READER_BYTES = False
 
 Key = str | int
 PathKey = tuple[Key, ...]
@@ -500,7 +505,9 @@ def load_text(text: str, *, max_nodes: int = DEFAULT_MAX_NODES) -> LoadedYaml:
             hint = "a card file holds exactly one YAML document; remove the extra '---'"
         raise LoadError(_clean_problem(problem, exc.context), Span.point(line, col), hint=hint) from None
     except yaml.YAMLError as exc:  # reader errors (bad encoding, control chars)
-        position = getattr(exc, "position", None)  # a character index; reader errors have no mark
+        position = getattr(exc, "position", None)  # reader errors have no mark
+        if isinstance(position, int) and _READER_BYTES:
+            position = len(text.encode("utf-8", "surrogatepass")[:position].decode("utf-8", "ignore"))
         line, col = LineIndex(text).position(position) if isinstance(position, int) else (1, 1)
         raise LoadError(str(getattr(exc, "reason", exc)).splitlines()[0], Span.point(line, col)) from None
     if root is None:

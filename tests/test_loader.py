@@ -155,6 +155,14 @@ def test_control_character_is_located():
     assert (info.value.span.line, info.value.span.col) == (3, 16)
 
 
+@pytest.mark.parametrize("before", ["é", "日本", "😀", "é😀"])
+def test_control_character_after_non_ascii_text_is_located(before):
+    """The C reader reports where a control character is in UTF-8 bytes; positions count characters."""
+    with pytest.raises(LoadError) as info:
+        load_text(f'id: b\ntitle: {before}{before}\nsummary: "bell \x07 here"\n')
+    assert (info.value.span.line, info.value.span.col) == (3, 16)
+
+
 @pytest.mark.parametrize(
     "text, expected",
     [
