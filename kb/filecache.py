@@ -26,6 +26,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import signal
 import sqlite3
 import threading
 import time
@@ -353,5 +354,49 @@ def _parse_in_pool(todo: list[int], texts: dict[int, str], max_nodes: int, worke
     else:
         context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
     chunk = max(1, len(todo) // (workers * 8))
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        return list(pool.map(_parse_encoded, [(texts[i], max_nodes) for i in todo], chunksize=chunk))
+    jobs = [(texts[i], max_nodes) for i in todo]
+    start = (os.getpid(), context.get_start_method())
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_worker_start, initargs=start) as pool:
+        # Ctrl-C goes to the whole foreground process group; it is the main process's to handle.
+        # It is held back while map() hands out the work and so starts the workers: none of them
+        # (nor a fork handler) takes it.
+        try:
+            with _sigint_held():
+                results = pool.map(_parse_encoded, jobs, chunksize=chunk)
+            return list(results)
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)  # the workers finish only the chunks in hand
+            raise
+
+
+class _sigint_held:
+    """Block SIGINT in this thread for the duration; one that arrives meanwhile is raised after."""
+
+    def __enter__(self) -> None:
+        self.old = None
+        if hasattr(signal, "pthread_sigmask") and threading.current_thread() is threading.main_thread():
+            self.old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+
+    def __exit__(self, *exc: object) -> None:
+        if self.old is not None:
+            signal.pthread_sigmask(signal.SIG_SETMASK, self.old)
+
+
+def _worker_start(parent: int, method: str) -> None:
+    """In a worker: leave Ctrl-C to the main process, and end when the main process is gone.
+
+    A main process killed outright (a CI timeout, the OOM killer) cannot end its workers, and
+    they would wait for work for ever, holding its output open.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    if method == "forkserver":  # the server is the parent, and it ends when the main process does
+        parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.2)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="kb-parent-watch", daemon=True).start()

@@ -296,3 +296,77 @@ def test_card_scoped_rules_see_only_their_own_card(tmp_path):
             key = lambda f: (f.path, f.line, f.col, f.message)  # noqa: E731
             assert sorted(whole, key=key) == sorted(alone, key=key), f"{rule.code} on {name}"
             assert all(f.path in {c.rel for c in kb.all_cards} for f in whole)
+
+
+# --------------------------------------------------------------------------- worker processes and signals
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def _running(pid: int) -> bool:
+    """Whether ``pid`` is a live process (a zombie waiting to be reaped is not)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
+
+
+def _start_parallel_lint(root: Path) -> tuple[subprocess.Popen, list[int]]:
+    """``kb lint --jobs 2`` in its own process group, once its workers are running (none: it finished first)."""
+    env = {**os.environ, "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    proc = subprocess.Popen([sys.executable, "-m", "kb", "lint", str(root), "-q", "--no-cache", "--jobs", "2"],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    while not (workers := _children(proc.pid)) and proc.poll() is None:
+        time.sleep(0.002)
+    return proc, workers
+
+
+def _gone(pids: list[int], within: float = 30.0) -> bool:
+    deadline = time.monotonic() + within
+    while any(_running(p) for p in pids):
+        if time.monotonic() > deadline:
+            for p in pids:
+                if _running(p):
+                    os.kill(p, signal.SIGKILL)
+            return False
+        time.sleep(0.05)
+    return True
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads child processes from /proc")
+@pytest.mark.parametrize("delay", [0.0, 0.005, 0.02, 0.1])
+def test_ctrl_c_while_workers_parse_says_one_line_and_leaves_no_process(planted, delay):
+    """Ctrl-C reaches the whole foreground process group: the workers must leave it to the main
+    process, which says 'interrupted' and ends them, never hanging or printing their tracebacks."""
+    proc, workers = _start_parallel_lint(planted)
+    if not workers:
+        pytest.skip("the parse ended before its workers could be seen")
+    time.sleep(delay)
+    os.killpg(proc.pid, signal.SIGINT)
+    try:
+        _, err = proc.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        pytest.fail("kb lint hung after Ctrl-C")
+    assert (proc.returncode, err.decode()) == (130, "kb: interrupted\n")
+    assert _gone(workers)
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads child processes from /proc")
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL])
+def test_workers_do_not_outlive_a_killed_main_process(planted, sig):
+    """A CI timeout or the OOM killer ends the main process alone: its workers must not stay behind
+    (they would also hold its output open, so whoever reads it would wait for ever)."""
+    proc, workers = _start_parallel_lint(planted)
+    if not workers:
+        pytest.skip("the parse ended before its workers could be seen")
+    os.kill(proc.pid, sig)
+    proc.wait(timeout=60)
+    assert _gone(workers)
+    proc.stderr.close()
