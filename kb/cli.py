@@ -440,7 +440,8 @@ def cmd_import(args: argparse.Namespace) -> int:
 
     result = import_cards(sources, out, suggest=suggest_claims)
     for p in result.problems:
-        print(f"{p.path}:{p.line}:{p.col}: KB190 [{p.severity}] {_escape_controls(p.message)}", file=sys.stderr)
+        # the file name too: a glob can pass one from someone else's pull request
+        print(_escape_controls(f"{p.path}:{p.line}:{p.col}: KB190 [{p.severity}] {p.message}"), file=sys.stderr)
     _say(args, f"imported {len(sources)} file(s): wrote {len(result.written)} card(s) to {out}"
          + (f"; {len(result.problems)} thing(s) could not be mapped" if result.problems else ""))
     # a card that could not be written at all is lost content: fail, as an error finding would

@@ -172,6 +172,15 @@ def test_control_characters_in_import_messages_are_escaped(tmp_path):
     assert proc.returncode == 0 and "\x1b" not in proc.stderr and "\\x1b[2J" in proc.stderr
 
 
+def test_a_source_file_name_with_control_characters_is_escaped_too(tmp_path):
+    """A shell glob can pass a file name from someone else's pull request: it is shown, never sent raw."""
+    src = tmp_path / "card\x1b]0;title\x07.txt"
+    src.write_text("Cnns\nstray text\n", encoding="utf-8")
+    proc = kb_cli("import", src.name, "--out", str(tmp_path / "cards"), cwd=tmp_path)
+    assert "stray text" in proc.stderr  # the message that names the file is there
+    assert "\x1b" not in proc.stderr and "\x07" not in proc.stderr and "card\\x1b]0;title\\x07.txt" in proc.stderr
+
+
 def test_the_seed_still_imports_cleanly(tmp_path):
     result = import_cards([SEED], tmp_path / "cards", suggest=suggest_claims)
     assert not [p for p in result.problems if p.severity == "error"]
