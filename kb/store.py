@@ -151,17 +151,23 @@ def _load_into(
 ) -> None:
     files = list(card_files(root))
     rels = _relpaths(root, [path for _, path in files])
-    if cache_dir is None and resolve_jobs(jobs, len(files)) <= 1:
+    # a link out of the cards root is never read: its text would reach the output (a CI log)
+    outside = {i for i, rel in enumerate(rels) if rel is None}
+    inside = [f for i, f in enumerate(files) if i not in outside]
+    if cache_dir is None and resolve_jobs(jobs, len(inside)) <= 1:
         results: list[LoadedYaml | LoadError] | None = None
     else:
         from kb.filecache import parse_all
 
-        results = parse_all(
-            files, max_file_bytes=max_file_bytes, max_nodes=max_nodes, cache_dir=cache_dir, jobs=jobs, progress=progress
-        )
+        parsed = iter(parse_all(
+            inside, max_file_bytes=max_file_bytes, max_nodes=max_nodes, cache_dir=cache_dir, jobs=jobs, progress=progress
+        ))
+        results = [_LINK_OUTSIDE if i in outside else next(parsed) for i in range(len(files))]
     for i, (kind, path) in enumerate(files):
         kb.files.append(path)
-        if results is None:
+        if i in outside:
+            result: LoadedYaml | LoadError = _LINK_OUTSIDE
+        elif results is None:
             result = parse_file(path, max_file_bytes=max_file_bytes, max_nodes=max_nodes)
             if progress is not None and i % 100 == 99:
                 progress(i + 1, len(files))
@@ -195,8 +201,17 @@ def resolve_jobs(jobs: int, files: int) -> int:
     return max(1, min(cpus, 4, files // (PARALLEL_MIN_FILES // 2)))
 
 
-def _relpaths(root: Path, paths: list[Path]) -> list[str]:
-    """Each path relative to ``root`` as :meth:`KnowledgeBase.relpath` gives it, resolving each folder once."""
+_LINK_OUTSIDE = LoadError(
+    "file is a symbolic link to a file outside the cards root; it is not read",
+    Span.point(1, 1),
+    kind="limit",
+    hint="copy the card into the cards root, or link to a file inside it",
+)
+
+
+def _relpaths(root: Path, paths: list[Path]) -> list[str | None]:
+    """Each path relative to ``root`` as :meth:`KnowledgeBase.relpath` gives it, resolving each folder
+    once; None for a path whose file, through a symbolic link, is outside ``root``."""
     real_root = root.resolve()
     folders: dict[Path, Path] = {}
     out = []
@@ -208,7 +223,7 @@ def _relpaths(root: Path, paths: list[Path]) -> list[str]:
         try:
             out.append(real.relative_to(real_root).as_posix())
         except ValueError:
-            out.append(path.as_posix())
+            out.append(None)
     return out
 
 

@@ -370,3 +370,30 @@ def test_workers_do_not_outlive_a_killed_main_process(planted, sig):
     proc.wait(timeout=60)
     assert _gone(workers)
     proc.stderr.close()
+
+
+# --------------------------------------------------------------------------- symbolic links
+
+
+def test_a_symlink_out_of_the_cards_root_is_not_read(tmp_path):
+    """A card file that links outside the cards root (to /proc/self/environ, a key, a config file)
+    is never read: its text would reach the output, a CI log, as a code frame or in a message."""
+    secret = tmp_path / "secret.txt"
+    secret.write_text("token: hunter2\n  - not: yaml\n", encoding="utf-8")
+    root = tmp_path / "cards"
+    gen_kb.generate(root, topics=60, seed=2)
+    (root / "topics" / "leak.yaml").symlink_to(secret)
+    (root / "topics" / "env.yaml").symlink_to("/proc/self/environ")
+    # a link that stays inside the cards root is read as usual
+    (root / "shared").mkdir()
+    (root / "topics" / "topic-00001.yaml").rename(root / "shared" / "topic-00001.yaml")
+    (root / "topics" / "topic-00001.yaml").symlink_to(root / "shared" / "topic-00001.yaml")
+    for fmt in ("text", "json"):
+        results = paths(root, tmp_path, fmt)
+        assert_same(results)
+        out = results["serial"][1].decode()
+        assert "hunter2" not in out and "PATH=" not in out
+    found = {(d["path"], d["code"]): d["message"] for d in _findings(results["serial"][1])}
+    for name in ("leak", "env"):
+        assert "outside the cards root" in found[(f"topics/{name}.yaml", "KB101")]
+    assert not any(path == "shared/topic-00001.yaml" and code.startswith("KB1") for path, code in found)

@@ -165,7 +165,10 @@ class _Sources:
             text = self.given.get(rel)
             if text is None:
                 try:
-                    text = (self.root / rel).read_text(encoding="utf-8", errors="replace")
+                    path = (self.root / rel).resolve()
+                    # never a file a symbolic link leads to outside the cards root (the loader refuses it too)
+                    if path.is_relative_to(self.root.resolve()):
+                        text = path.read_text(encoding="utf-8", errors="replace")
                 except OSError:
                     text = None
             lines = None if text is None else _LINE_BREAK.split(text)
