@@ -203,11 +203,6 @@ class SourceMap:
         lines = self.lines
         return Span(*lines.position(packed // _SHIFT), *lines.position(packed % _SHIFT))
 
-    def offsets(self, *path: Key) -> tuple[int, int]:
-        """Character offsets (start, end) of the value at ``path``, or its nearest ancestor."""
-        packed = self._find(tuple(path))
-        return (packed // _SHIFT, packed % _SHIFT) if packed is not None else (0, 0)
-
     def _find(self, p: PathKey) -> int | None:
         self._ensure()
         values = self.values

@@ -496,9 +496,6 @@ class RemappedSource:
     def key_span(self, *path: Any) -> Span:
         return self.base.key_span(*self._orig(path))
 
-    def offsets(self, *path: Any) -> tuple[int, int]:
-        return self.base.offsets(*self._orig(path))
-
     def has(self, *path: Any) -> bool:
         return self.base.has(*self._orig(path))
 
