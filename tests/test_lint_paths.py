@@ -397,3 +397,26 @@ def test_a_symlink_out_of_the_cards_root_is_not_read(tmp_path):
     for name in ("leak", "env"):
         assert "outside the cards root" in found[(f"topics/{name}.yaml", "KB101")]
     assert not any(path == "shared/topic-00001.yaml" and code.startswith("KB1") for path, code in found)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="limits the address space of a child process")
+def test_a_file_over_the_size_limit_is_not_read_for_a_code_frame(tmp_path):
+    """The loader refuses a card over the size limit unread; the text format's code frame must not
+    read it either (2 GiB here, in a process allowed 1.5 GiB of memory)."""
+    import resource
+
+    root = tmp_path / "cards"
+    (root / "topics").mkdir(parents=True)
+    with open(root / "topics" / "huge.yaml", "wb") as fh:
+        fh.write(b"id: huge\nsummary: ")
+        fh.truncate(2 << 30)  # sparse: no disk used
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (3 << 29, 3 << 29))
+
+    env = {**os.environ, "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""), "NO_COLOR": "1"}
+    proc = subprocess.run([sys.executable, "-m", "kb", "lint", str(root), "--no-cache", "--format", "text"],
+                          env=env, capture_output=True, timeout=300, preexec_fn=limit)
+    assert proc.returncode == 1, proc.stderr.decode()[-500:]
+    assert b"KB101" in proc.stdout and b"over the 2,097,152-byte limit" in proc.stdout
+    assert b"> 1 | id: huge" in proc.stdout  # the frame still shows the start of the file

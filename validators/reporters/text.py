@@ -152,6 +152,10 @@ def _summary(summary: Summary, paint: _Style) -> str:
     return f"{', '.join(parts)} in {plural(summary.files, 'file')}"
 
 
+#: the most of a file the code frame reads from disk (a card the loader refused may be any size)
+_FRAME_READ_LIMIT = 8 * 1024 * 1024
+
+
 class _Sources:
     """File text by KB-relative path: the given mapping first, then the disk."""
 
@@ -168,7 +172,8 @@ class _Sources:
                     path = (self.root / rel).resolve()
                     # never a file a symbolic link leads to outside the cards root (the loader refuses it too)
                     if path.is_relative_to(self.root.resolve()):
-                        text = path.read_text(encoding="utf-8", errors="replace")
+                        with path.open("rb") as fh:  # a file over the size limit was never loaded: its start is enough
+                            text = fh.read(_FRAME_READ_LIMIT).decode("utf-8", errors="replace")
                 except OSError:
                     text = None
             lines = None if text is None else _LINE_BREAK.split(text)
