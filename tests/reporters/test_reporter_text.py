@@ -262,3 +262,18 @@ def test_committed_cards_fit_a_screen(tmp_path):
     checked = kb("check", "cards", "--no-links", "--no-facts", "--format", "text",
                  "--cache-dir", str(tmp_path), "--report", str(tmp_path / "report.json"))
     assert len(checked.splitlines()) < 150
+
+
+@pytest.mark.parametrize("inside", ["\u2028", "\u2029", "\x85", "\r"])
+def test_code_frame_counts_lines_as_the_loader_does(tmp_path, capsys, inside):
+    """Positions count only line feeds (as editors and CI do); the frame must show that same line,
+    not one shifted by a line separator, NEL or a lone carriage return inside a string."""
+    from kb.cli import main
+
+    root = tmp_path / "cards"
+    (root / "topics").mkdir(parents=True)
+    (root / "topics" / "t.yaml").write_bytes(f'id: t\ntitle: T\nsummary: "one{inside}two"\nlevel: beginner\nbogus: 1\n'.encode())
+    main(["lint", str(root), "--no-cache", "--select", "KB102", "--format", "text"])
+    out = ANSI.sub("", capsys.readouterr().out)
+    assert "t.yaml:5:1: KB102" in out
+    assert "> 5 | bogus: 1" in out

@@ -48,7 +48,7 @@ MAX_FRAME_SPAN = 4
 MAX_FRAME_WIDTH = 100  # characters of a source line shown in a frame
 
 # PyYAML counts these as line breaks, so line numbers must be counted the same way
-_LINE_BREAK = re.compile(r"\r\n|[\r\n\x85\u2028\u2029]")
+_LINE_BREAK = re.compile(r"\r?\n")  # as kb.loader.LineIndex counts lines: a line feed ends one
 _FALSY = {"", "0", "false", "no", "off"}
 
 
