@@ -431,7 +431,9 @@ class _Builder:
         if tag == _STR:
             return value
         if tag == _NULL:
-            return None
+            if value in _NULLS:
+                return None
+            raise LoadError(f"invalid null {value!r} (YAML 1.2: null, ~ or nothing)", self.at(node))
         if tag == _BOOL:
             if value in _TRUE:
                 return True

@@ -202,7 +202,7 @@ def test_nan_is_a_float():
     assert isinstance(value, float) and value != value
 
 
-@pytest.mark.parametrize("text", ["a: !!bool yes\n", "a: !!int 0b1\n", "a: !!float 1:30\n"])
+@pytest.mark.parametrize("text", ["a: !!bool yes\n", "a: !!int 0b1\n", "a: !!float 1:30\n", "a: !!null My title\n"])
 def test_explicit_tags_must_hold_yaml_12_values(text):
     with pytest.raises(LoadError) as info:
         load_text(text)
