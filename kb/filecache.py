@@ -4,8 +4,9 @@ A card file's parse result (its plain data and the problems parsing found:
 syntax errors, limits, duplicate keys) depends only on its bytes, its kind,
 the loader's limits and the loader itself. Each result is stored under a key
 made of all four: the content hash of the file, the card kind, the limits,
-and kb's version together with a hash of the code that reads cards. Editing
-one card, changing a limit or upgrading kb therefore misses only what it must.
+and kb's version together with a hash of the code that reads cards and the
+versions of Python, PyYAML and libyaml. Editing one card, changing a limit or
+upgrading kb or Python therefore misses only what it must.
 
 What is stored is data, never code: JSON text in a SQLite database
 (``<cache dir>/lint.sqlite``) in write-ahead-log mode, written in one
@@ -42,12 +43,24 @@ KEEP_SECONDS = 30 * 24 * 3600
 _BATCH = 500  # keys per SELECT: below SQLite's limit on bound parameters
 
 
-def code_fingerprint() -> str:
-    """kb's and PyYAML's versions plus a hash of the modules whose code decides a parse result."""
+def library_versions() -> str:
+    """The Python and YAML library versions that decide what a card parses to (and what the rules make of it)."""
+    import platform
+    import sys
+
     import yaml
 
-    with_libyaml = getattr(yaml, "__with_libyaml__", False)
-    h = hashlib.blake2b(f"{__version__}:{yaml.__version__}:{with_libyaml}".encode(), digest_size=12)
+    libyaml = "none"
+    if getattr(yaml, "__with_libyaml__", False):
+        from yaml import _yaml  # the C extension; its parser is libyaml's
+
+        libyaml = _yaml.get_version_string()
+    return f"{platform.python_implementation()}-{sys.version_info[0]}.{sys.version_info[1]}.{sys.version_info[2]}:{yaml.__version__}:{libyaml}"
+
+
+def code_fingerprint() -> str:
+    """kb's, Python's, PyYAML's and libyaml's versions plus a hash of the modules whose code decides a parse result."""
+    h = hashlib.blake2b(f"{__version__}:{library_versions()}".encode(), digest_size=12)
     here = Path(__file__).parent
     for name in ("loader.py", "filecache.py"):
         try:
@@ -275,6 +288,23 @@ def _parse_encoded(job: tuple[str, int]) -> str | None:
     return encode(result)
 
 
+#: below this many files to parse, starting worker processes costs more than it saves
+PARALLEL_MIN_FILES = 2000
+
+
+def resolve_jobs(jobs: int, files: int) -> int:
+    """The number of processes to parse ``files`` files with: ``jobs``, or when 0 a choice from the work."""
+    if jobs > 0:
+        return jobs
+    if files < PARALLEL_MIN_FILES:
+        return 1
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not on Linux
+        cpus = os.cpu_count() or 1
+    return max(1, min(cpus, 4, files // (PARALLEL_MIN_FILES // 2)))
+
+
 def parse_all(
     files: list[tuple[str, Path]],
     *,
@@ -286,7 +316,6 @@ def parse_all(
 ) -> list[LoadedYaml | LoadError]:
     """Parse results for ``files`` in order: from the cache where the same bytes were parsed before,
     the rest parsed here or, with several ``jobs``, in worker processes."""
-    from kb.store import resolve_jobs
 
     results: list[LoadedYaml | LoadError | None] = [None] * len(files)
     texts: dict[int, str] = {}

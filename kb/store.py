@@ -9,7 +9,6 @@ card never stops the others from loading.
 from __future__ import annotations
 
 import gc
-import os
 
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -154,11 +153,11 @@ def _load_into(
     # a link out of the cards root is never read: its text would reach the output (a CI log)
     outside = {i for i, rel in enumerate(rels) if rel is None}
     inside = [f for i, f in enumerate(files) if i not in outside]
+    from kb.filecache import parse_all, resolve_jobs
+
     if cache_dir is None and resolve_jobs(jobs, len(inside)) <= 1:
         results: list[LoadedYaml | LoadError] | None = None
     else:
-        from kb.filecache import parse_all
-
         parsed = iter(parse_all(
             inside, max_file_bytes=max_file_bytes, max_nodes=max_nodes, cache_dir=cache_dir, jobs=jobs, progress=progress
         ))
@@ -182,23 +181,6 @@ def _load_into(
             table[card.id] = card
     if progress is not None:
         progress(len(files), len(files))
-
-
-#: below this many files to parse, starting worker processes costs more than it saves
-PARALLEL_MIN_FILES = 2000
-
-
-def resolve_jobs(jobs: int, files: int) -> int:
-    """The number of processes to parse ``files`` files with: ``jobs``, or when 0 a choice from the work."""
-    if jobs > 0:
-        return jobs
-    if files < PARALLEL_MIN_FILES:
-        return 1
-    try:
-        cpus = len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):  # not on Linux
-        cpus = os.cpu_count() or 1
-    return max(1, min(cpus, 4, files // (PARALLEL_MIN_FILES // 2)))
 
 
 _LINK_OUTSIDE = LoadError(

@@ -257,14 +257,20 @@ def test_stored_findings_are_reused_only_under_the_same_config_code_and_flags(tm
     # so does another selection of rules
     selected = lint(root, tmp_path, "--cache-dir", str(cache), "--ignore", "KB110")
     assert b"planted in the cache" not in selected[1]
-    # and another kb version
-    monkeypatch.setattr(findingcache, "__version__", "0.0.0-other")
-    findingcache.code_fingerprint.cache_clear()
-    try:
-        assert lint(root, tmp_path, "--cache-dir", str(cache)) == reference
-    finally:
-        monkeypatch.undo()
+    # and another kb version, or another Python, PyYAML or libyaml (the standard library decides
+    # what some rules find): each time from a cache whose planted entry is shown to be read first
+    for name, other in (("__version__", "0.0.0-other"), ("library_versions", lambda: "CPython-9.9.9:other")):
+        fresh = tmp_path / f"cache-{name}"
+        assert lint(root, tmp_path, "--cache-dir", str(fresh)) == reference
+        _plant_a_stored_finding(fresh)
+        assert b"planted in the cache" in lint(root, tmp_path, "--cache-dir", str(fresh))[1]
+        monkeypatch.setattr(findingcache, name, other)
         findingcache.code_fingerprint.cache_clear()
+        try:
+            assert lint(root, tmp_path, "--cache-dir", str(fresh)) == reference, name
+        finally:
+            monkeypatch.undo()
+            findingcache.code_fingerprint.cache_clear()
     # a damaged entry is a miss
     with sqlite3.connect(cache / CACHE_FILE) as db:
         db.execute("UPDATE findings SET value = '{\"KB401\": [[1'")

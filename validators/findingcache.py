@@ -30,7 +30,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from kb import __version__
-from kb.filecache import ParseCache
+from kb.filecache import ParseCache, library_versions
 from kb.store import Card, KnowledgeBase
 from validators.context import RuleContext
 from validators.diagnostic import Finding
@@ -41,14 +41,13 @@ TABLE = "findings"
 
 @lru_cache(maxsize=1)
 def code_fingerprint() -> str:
-    """kb's version, its libraries' versions and a hash of every module of ``kb`` and ``validators``."""
+    """kb's version, Python's and its libraries' versions and a hash of every module of ``kb`` and ``validators``."""
     import pydantic
-    import yaml
 
     import kb
     import validators
 
-    h = hashlib.blake2b(f"{__version__}:{pydantic.__version__}:{yaml.__version__}".encode(), digest_size=16)
+    h = hashlib.blake2b(f"{__version__}:{pydantic.__version__}:{library_versions()}".encode(), digest_size=16)
     for package in (kb, validators):
         folder = Path(package.__file__).parent
         for path in sorted(folder.rglob("*.py")):
