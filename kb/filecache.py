@@ -74,8 +74,14 @@ def settings_key(max_nodes: int) -> str:
     return f"{code_fingerprint()}:{max_nodes}"
 
 
-def entry_key(settings: str, kind: str, raw: bytes) -> str:
-    return f"{settings}:{kind}:{hashlib.blake2b(raw, digest_size=20).hexdigest()}"
+def content_hash(raw: bytes) -> str:
+    """The hash of a file's bytes that keys its parse result."""
+    return hashlib.blake2b(raw, digest_size=20).hexdigest()
+
+
+def entry_key(settings: str, kind: str, digest: str) -> str:
+    """The key of the parse result of a ``kind`` card whose bytes have the :func:`content_hash` ``digest``."""
+    return f"{settings}:{kind}:{digest}"
 
 
 # --------------------------------------------------------------------------- entries
@@ -313,9 +319,11 @@ def parse_all(
     cache_dir: Path | None,
     jobs: int,
     progress: Callable[[int, int], None] | None = None,
+    hashes: dict[int, str] | None = None,
 ) -> list[LoadedYaml | LoadError]:
     """Parse results for ``files`` in order: from the cache where the same bytes were parsed before,
-    the rest parsed here or, with several ``jobs``, in worker processes."""
+    the rest parsed here or, with several ``jobs``, in worker processes. ``hashes``, when given,
+    receives the :func:`content_hash` of the bytes parsed, by index in ``files``."""
 
     results: list[LoadedYaml | LoadError | None] = [None] * len(files)
     texts: dict[int, str] = {}
@@ -331,7 +339,10 @@ def parse_all(
             results[i] = LoadError(f"cannot read file: {err.strerror or err}", Span.point(1, 1))
             continue
         texts[i] = text
-        keys[i] = entry_key(settings, kind, raw)
+        digest = content_hash(raw)
+        keys[i] = entry_key(settings, kind, digest)
+        if hashes is not None:
+            hashes[i] = digest
     cache = ParseCache(cache_dir) if cache_dir is not None else None
     try:
         stored = cache.get_many(keys.values()) if cache is not None else {}

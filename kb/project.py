@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Callable, Mapping
 from kb.config import ConfigError, KbConfig, LoadedConfig, load_config
 
 if TYPE_CHECKING:
-    from kb.store import KnowledgeBase
+    from kb.store import CardFile, KnowledgeBase
 
 #: environment variable naming the cache folder
 CACHE_ENV = "KB_CACHE_DIR"
@@ -125,13 +125,19 @@ class Project:
         return self.cache_dir
 
     def load_kb(
-        self, *, cache: bool = False, jobs: int = 1, progress: Callable[[int, int], None] | None = None
+        self,
+        *,
+        cache: bool = False,
+        jobs: int = 1,
+        progress: Callable[[int, int], None] | None = None,
+        listing: list[CardFile] | None = None,
     ) -> KnowledgeBase:
         """Load the cards with the configured size limits.
 
         ``cache`` reuses and updates the parse cache in :attr:`parse_cache_dir`;
         ``jobs`` parses in that many processes (0: chosen from the work and the
-        CPUs). What is loaded is the same either way.
+        CPUs). What is loaded is the same either way. ``listing`` is the cards root as
+        :func:`kb.store.scan_cards` listed it, when the caller has it.
         """
         from kb.store import load_kb
 
@@ -142,6 +148,7 @@ class Project:
             cache_dir=self.parse_cache_dir if cache else None,
             jobs=jobs,
             progress=progress,
+            listing=listing,
         )
 
 

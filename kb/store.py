@@ -9,10 +9,11 @@ card never stops the others from loading.
 from __future__ import annotations
 
 import gc
-
+import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Generic, Iterator, TypeVar
+from typing import Any, Callable, Generic, Iterator, NamedTuple, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -77,8 +78,11 @@ class KnowledgeBase:
     problems: list[Problem] = field(default_factory=list)
     #: every card in load order, duplicates of an id included (KB203)
     all_cards: list[Card[Any]] = field(default_factory=list)
-    #: files that parsed as YAML but did not validate: path -> raw data
+    #: every card file found, in load order, whether or not it became a card
     files: list[Path] = field(default_factory=list)
+    #: relative path -> content hash (:func:`kb.filecache.content_hash`) of the bytes parsed,
+    #: for each file read through the parse cache or the worker processes
+    hashes: dict[str, str] = field(default_factory=dict)
 
     def cards(self) -> Iterator[Card[Any]]:
         yield from self.topics.values()
@@ -99,15 +103,84 @@ def is_cards_root(path: Path) -> bool:
     return path.is_dir() and any((path / sub).is_dir() for sub, _ in CARD_TYPES.values())
 
 
+class CardFile(NamedTuple):
+    """One card file found under a cards root."""
+
+    kind: str
+    #: the file's path as listed (under the root as given)
+    file: str
+    #: relative to the cards root, posix style; None when a symbolic link leads out of the root
+    rel: str | None
+    #: the file's status (through links) when it was listed
+    stat: os.stat_result
+
+    @property
+    def path(self) -> Path:
+        return Path(self.file)
+
+
 def card_files(root: Path) -> Iterator[tuple[str, Path]]:
     """(kind, path) of every card file under ``root``, sorted for stable output."""
+    for found in scan_cards(root):
+        yield found.kind, found.path
+
+
+def scan_cards(root: Path) -> list[CardFile]:
+    """Every card file under ``root`` with its path relative to the root and its status, sorted for stable output.
+
+    What ``sorted(folder.rglob("*"))`` keeps of regular files with a card suffix, in its
+    order, from one walk of ``os.scandir``: folders reached through a symbolic link are
+    not entered, a link to a file is followed, and a link whose file lies outside the
+    root gets no relative path (it is never read).
+    """
+    real_root = str(root.resolve())
+    inside = real_root.rstrip("/") + "/"
+    out: list[CardFile] = []
     for kind, (sub, _) in CARD_TYPES.items():
         folder = root / sub
         if not folder.is_dir():
             continue
-        for p in sorted(folder.rglob("*")):
-            if p.is_file() and p.suffix in CARD_SUFFIXES:
-                yield kind, p
+        found: list[tuple[tuple[str, ...], str, os.DirEntry[str]]] = []
+        _walk(str(folder), (), found)
+        found.sort(key=lambda f: f[0])
+        real_dirs: dict[str, str] = {}
+        for _, parent, entry in found:
+            try:
+                st = entry.stat()
+            except OSError:  # a dangling link: not a file
+                continue
+            if not stat.S_ISREG(st.st_mode):
+                continue
+            if entry.is_symlink():
+                real = str(Path(entry.path).resolve())
+            else:
+                real_dir = real_dirs.get(parent)
+                if real_dir is None:
+                    real_dir = real_dirs[parent] = str(Path(parent).resolve()).rstrip("/") + "/"
+                real = real_dir + entry.name
+            rel = real[len(inside):] if real.startswith(inside) else None
+            out.append(CardFile(kind, entry.path, rel, st))
+    return out
+
+
+def _walk(folder: str, prefix: tuple[str, ...], found: list[tuple[tuple[str, ...], str, os.DirEntry[str]]]) -> None:
+    try:
+        with os.scandir(folder) as it:
+            entries = list(it)
+    except OSError:  # an unreadable folder holds nothing we can load
+        return
+    for entry in entries:
+        parts = (*prefix, entry.name)
+        name = entry.name
+        dot = name.rfind(".")
+        if 0 < dot < len(name) - 1 and name[dot:] in CARD_SUFFIXES:  # Path.suffix, without making a Path
+            found.append((parts, folder, entry))
+        try:
+            is_dir = entry.is_dir()
+        except OSError:
+            is_dir = False
+        if is_dir and not entry.is_symlink():
+            _walk(entry.path, parts, found)
 
 
 def load_kb(
@@ -118,6 +191,7 @@ def load_kb(
     cache_dir: Path | None = None,
     jobs: int = 1,
     progress: Callable[[int, int], None] | None = None,
+    listing: list[CardFile] | None = None,
 ) -> KnowledgeBase:
     """Load every card under ``root``.
 
@@ -125,6 +199,7 @@ def load_kb(
     ``jobs`` parses in that many processes (0: choose from the work and the
     CPUs). Cards, problems and their order are the same whichever is used.
     ``progress(done, total)`` is called as files are parsed, and once at the end.
+    ``listing`` is what :func:`scan_cards` gave for ``root``, when the caller has it.
     """
     kb = KnowledgeBase(root=root)
     # Loading allocates millions of small objects that all stay alive: the cyclic collector would
@@ -132,7 +207,7 @@ def load_kb(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        _load_into(kb, root, max_file_bytes, max_nodes, cache_dir, jobs, progress)
+        _load_into(kb, root, max_file_bytes, max_nodes, cache_dir, jobs, progress, listing)
     finally:
         if collecting:
             gc.enable()
@@ -147,9 +222,11 @@ def _load_into(
     cache_dir: Path | None,
     jobs: int,
     progress: Callable[[int, int], None] | None,
+    listing: list[CardFile] | None,
 ) -> None:
-    files = list(card_files(root))
-    rels = _relpaths(root, [path for _, path in files])
+    listed = scan_cards(root) if listing is None else listing
+    files = [(f.kind, Path(f.file)) for f in listed]
+    rels = [f.rel for f in listed]
     # a link out of the cards root is never read: its text would reach the output (a CI log)
     outside = {i for i, rel in enumerate(rels) if rel is None}
     inside = [f for i, f in enumerate(files) if i not in outside]
@@ -158,10 +235,14 @@ def _load_into(
     if cache_dir is None and resolve_jobs(jobs, len(inside)) <= 1:
         results: list[LoadedYaml | LoadError] | None = None
     else:
+        hashes: dict[int, str] = {}
         parsed = iter(parse_all(
-            inside, max_file_bytes=max_file_bytes, max_nodes=max_nodes, cache_dir=cache_dir, jobs=jobs, progress=progress
+            inside, max_file_bytes=max_file_bytes, max_nodes=max_nodes, cache_dir=cache_dir, jobs=jobs, progress=progress,
+            hashes=hashes,
         ))
         results = [_LINK_OUTSIDE if i in outside else next(parsed) for i in range(len(files))]
+        inside_rels = [rel for rel in rels if rel is not None]
+        kb.hashes = {inside_rels[j]: digest for j, digest in hashes.items()}
     for i, (kind, path) in enumerate(files):
         kb.files.append(path)
         if i in outside:
@@ -189,24 +270,6 @@ _LINK_OUTSIDE = LoadError(
     kind="limit",
     hint="copy the card into the cards root, or link to a file inside it",
 )
-
-
-def _relpaths(root: Path, paths: list[Path]) -> list[str | None]:
-    """Each path relative to ``root`` as :meth:`KnowledgeBase.relpath` gives it, resolving each folder
-    once; None for a path whose file, through a symbolic link, is outside ``root``."""
-    real_root = root.resolve()
-    folders: dict[Path, Path] = {}
-    out = []
-    for path in paths:
-        folder = folders.get(path.parent)
-        if folder is None:
-            folder = folders[path.parent] = path.parent.resolve()
-        real = folder / path.name if not path.is_symlink() else path.resolve()
-        try:
-            out.append(real.relative_to(real_root).as_posix())
-        except ValueError:
-            out.append(None)
-    return out
 
 
 def parse_file(path: Path, *, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES, max_nodes: int = DEFAULT_MAX_NODES) -> LoadedYaml | LoadError:
