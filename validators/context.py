@@ -55,7 +55,9 @@ class RuleContext:
     def at(self, card: Card[Any], *path: Any, message: str, hint: str | None = None, key: bool = False, **data: Any) -> Finding:
         """A finding at the value (or with ``key=True`` the key) at ``path`` of ``card``."""
         span = card.source.key_span(*path) if key else card.source.span(*path)
-        return self.finding(card, span, message, hint, **data)
+        found = self.finding(card, span, message, hint, **data)
+        found.at = (path, key)
+        return found
 
     def topics(self) -> Iterator[Card[Any]]:
         return iter(self.kb.topics.values())

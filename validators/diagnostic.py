@@ -30,6 +30,9 @@ class Finding:
     hint: str | None = None
     #: extra machine-readable data for reporters and the site (claim id, url...)
     data: dict = field(default_factory=dict)
+    #: where in its card, when the rule named it by data path (``RuleContext.at``): the path
+    #: and whether the finding is at its key; lets a reused finding follow an edit of the card
+    at: tuple[tuple, bool] | None = None
 
 
 @dataclass(slots=True)

@@ -74,13 +74,22 @@ def stamp(rule: type[Rule], f: Finding, cfg: KbConfig) -> Diagnostic:
     )
 
 
-def run_rules(ctx: RuleContext, stages: Iterable[str] = ("offline",), *, cache_dir: Path | None = None) -> list[Diagnostic]:
+def run_rules(
+    ctx: RuleContext,
+    stages: Iterable[str] = ("offline",),
+    *,
+    cache_dir: Path | None = None,
+    origins: dict[int, tuple[str, tuple | None]] | None = None,
+) -> list[Diagnostic]:
     """Every finding of the selected rules of ``stages``, stamped, without cascades, in stable order.
 
     With ``cache_dir``, the findings of rules scoped to one card (``Rule.scope == "card"``)
     are reused from the cache for every card whose file, kb and configuration are as they
     were when they were stored; those rules run only on the other cards. Whole-graph rules
     always run on every card. Only a run without link, fact or claim evidence uses it.
+
+    ``origins``, when given, receives for each diagnostic returned (by ``id``) its rule's
+    scope and the finding's :attr:`Finding.at` (see :mod:`validators.incremental`).
     """
     validate_rule_config(ctx.config)
     out: list[Diagnostic] = []
@@ -94,17 +103,24 @@ def run_rules(ctx: RuleContext, stages: Iterable[str] = ("offline",), *, cache_d
             found = card_scoped_findings(ctx, [(r, rule_options(r, ctx.config)) for r in scoped], cache_dir)
             if found is not None:
                 for rule, finding in found:
-                    out.append(stamp(rule, finding, ctx.config))
+                    out.append(_stamped(rule, finding, ctx.config, origins))
                 cached = {r.code for r in scoped}
     for rule in rules:
         if rule.code in cached:
             continue
         options = rule_options(rule, ctx.config)
         for finding in rule().check(ctx, options):
-            out.append(stamp(rule, finding, ctx.config))
+            out.append(_stamped(rule, finding, ctx.config, origins))
     out = _without_cascades(out, ctx)
     out.sort(key=Diagnostic.sort_key)
     return out
+
+
+def _stamped(rule: type[Rule], f: Finding, cfg: KbConfig, origins: dict[int, tuple[str, tuple | None]] | None) -> Diagnostic:
+    d = stamp(rule, f, cfg)
+    if origins is not None:
+        origins[id(d)] = (rule.scope, f.at)
+    return d
 
 
 def _without_cascades(diags: list[Diagnostic], ctx: RuleContext) -> list[Diagnostic]:
