@@ -14,7 +14,10 @@ temporary folder and measures, each as the median of ``--repeats`` runs:
   with ``--no-cache``; its peak memory (the largest resident set of the
   process and its workers);
 * **warm, one card changed**: ``kb lint`` after a full run filled the cache
-  and one topic card was edited, the pre-commit case;
+  and one topic card's summary was edited, the pre-commit case (only prose
+  changed: the record of the last run is reused, see
+  ``validators/incremental.py``); and after its level was changed as well
+  (its structure changed: every card is loaded again, from the parse cache);
 * **peers** (unless ``--no-peers``): check-jsonschema validating the same
   files against the schemas ``kb schema`` exports (it checks each file's
   shape only, strictly less than kb does), and yamllint (``relaxed``) on the
@@ -98,15 +101,24 @@ def bench_size(n: int, work: Path, repeats: int, peers: bool) -> dict[str, float
     row["floor_s"] = median([w for w, _ in floors])
     row["floor_cpu_s"] = median([c for _, c in floors])
 
-    runs: dict[str, list[tuple[float, float, int]]] = {"cold": [], "cold_auto": [], "nocache": [], "warm": []}
+    runs: dict[str, list[tuple[float, float, int]]] = {
+        "cold": [], "cold_auto": [], "nocache": [], "warm": [], "warm_structure": []
+    }
     card = root / "topics" / "topic-00000.yaml"
     original = card.read_text(encoding="utf-8")
     for r in range(repeats):
         cache = work / f"cache-{n}-{r}"
         runs["cold"].append(run(kb_lint(root, "--cache-dir", str(cache), "--jobs", "1")))
         # one card changed: the pre-commit case
-        card.write_text(original.replace("\nsummary: |\n  ", f"\nsummary: |\n  Edit {r}. ", 1), encoding="utf-8")
+        edited = original.replace("\nsummary: |\n  ", f"\nsummary: |\n  Edit {r}. ", 1)
+        card.write_text(edited, encoding="utf-8")
         runs["warm"].append(run(kb_lint(root, "--cache-dir", str(cache))))
+        # the same card's level changed too: a whole-graph rule (KB305) reads it
+        level = re.search(r"\nlevel: (\w+)\n", edited)
+        assert level is not None
+        other = "advanced" if level.group(1) != "advanced" else "beginner"
+        card.write_text(edited[: level.start(1)] + other + edited[level.end(1):], encoding="utf-8")
+        runs["warm_structure"].append(run(kb_lint(root, "--cache-dir", str(cache))))
         card.write_text(original, encoding="utf-8")
         shutil.rmtree(cache, ignore_errors=True)
         runs["cold_auto"].append(run(kb_lint(root, "--cache-dir", str(cache), "--jobs", "0")))
@@ -143,8 +155,9 @@ def render(rows: list[dict]) -> str:
 
     lines = [
         "| topics | files | C composer floor, s (CPU) | cold --jobs 1, s (CPU) | cold --jobs 0, s (CPU) | cold --no-cache, s (CPU) "
-        "| cold / floor, best wall (CPU) | one card changed, s (CPU) | peak MiB | check-jsonschema, s | kb faster by | yamllint, s |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| cold / floor, best wall (CPU) | one card's prose changed, s (CPU) | its structure changed, s (CPU) | peak MiB "
+        "| check-jsonschema, s | kb faster by | yamllint, s |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         faster = None
@@ -153,7 +166,8 @@ def render(rows: list[dict]) -> str:
         pair = lambda k: f"{f(r[k + '_s'])} ({f(r[k + '_cpu_s'])})"  # noqa: E731
         lines.append(
             f"| {r['topics']:,} | {r['files']:,} | {pair('floor')} | {pair('cold')} | {pair('cold_auto')} | {pair('nocache')} "
-            f"| {f(r['best_cold_vs_floor'])}x ({f(r['cold_cpu_vs_floor'])}x) | {pair('warm')} | {f(r['peak_mib'], '{:.0f}')} "
+            f"| {f(r['best_cold_vs_floor'])}x ({f(r['cold_cpu_vs_floor'])}x) | {pair('warm')} | {pair('warm_structure')} "
+            f"| {f(r['peak_mib'], '{:.0f}')} "
             f"| {f(r['check_jsonschema_s'])} | {f(faster, '{:.1f}x')} | {f(r['yamllint_s'])} |"
         )
     if len(rows) >= 2:

@@ -114,6 +114,8 @@ class Session:
         self.jobs: int = cfg.jobs if jobs is None else jobs
         #: the parse cache is for the commands that ask for it (lint, check, links, facts)
         self.no_cache: bool = getattr(args, "no_cache", True)
+        #: the cards root as already listed (kb.store.scan_cards), for the loader to use
+        self.listing = None
         self._kb = None
         self._graph = None
 
@@ -121,7 +123,7 @@ class Session:
     def kb(self):
         if self._kb is None:
             progress = _LoadProgress() if _progress_enabled(self.args) else None
-            self._kb = self.project.load_kb(cache=not self.no_cache, jobs=self.jobs, progress=progress)
+            self._kb = self.project.load_kb(cache=not self.no_cache, jobs=self.jobs, progress=progress, listing=self.listing)
             # The cards live until the command ends: keep the cyclic collector from walking them
             # again at every collection the graph and the rules trigger (seconds at 10,000 topics).
             gc.freeze()
@@ -187,11 +189,13 @@ def _add_facts(p: argparse.ArgumentParser) -> None:
     p.add_argument("--device", choices=("auto", "meta", "cpu", "cuda"), help="where checks that need a forward pass run (default: [tool.kb.facts] device)")
 
 
-def _emit(args: argparse.Namespace, session: Session, diags: list, report: Any = None) -> int:
+def _emit(args: argparse.Namespace, session: Session, diags: list, report: Any = None, reused: Any = None) -> int:
     """Print (or write to ``-o``) the diagnostics in the chosen format; return the exit code.
 
     With ``report`` (a :class:`kb.report.Report`), the ``json`` format is that
-    whole report, the same document ``kb check`` writes for the site.
+    whole report, the same document ``kb check`` writes for the site. With
+    ``reused`` (a :class:`validators.incremental.Reused`), the file count and
+    texts come from it instead of the loaded cards.
     """
     from validators.engine import exit_code, summarize
     from validators.reporters import render, resolve_format
@@ -199,11 +203,13 @@ def _emit(args: argparse.Namespace, session: Session, diags: list, report: Any =
     if report is not None and resolve_format(args.format) == "json":
         text = report.to_json()
     else:
-        summary = summarize(diags, files=len(session.kb.files))
+        files = reused.files if reused is not None else len(session.kb.files)
+        summary = summarize(diags, files=files)
         color = False if args.output else None  # files never get ANSI colour
         # "auto" is resolved by the reporters: github under GitHub Actions, else text
         sarif_root = Path(args.sarif_root) if getattr(args, "sarif_root", None) else None
-        text = render(args.format, diags, summary, root=session.root, sources=session.sources(), color=color,
+        sources = reused.sources if reused is not None else session.sources()
+        text = render(args.format, diags, summary, root=session.root, sources=sources, color=color,
                       sarif_root=sarif_root, show_info=bool(getattr(args, "show_info", False)))
     if args.output:
         Path(args.output).parent.mkdir(parents=True, exist_ok=True)
@@ -232,8 +238,20 @@ def cmd_lint(args: argparse.Namespace) -> int:
     from validators.engine import run_rules
 
     session = Session(args)
-    cache_dir = None if session.no_cache else session.project.parse_cache_dir
-    diags = run_rules(_offline_context(session), stages=("offline",), cache_dir=cache_dir)
+    if session.no_cache:
+        return _emit(args, session, run_rules(_offline_context(session), stages=("offline",)))
+    from validators.incremental import LintRecord
+
+    project = session.project
+    record = LintRecord(session.root, session.config, project.parse_cache_dir,
+                        max_file_bytes=project.max_file_bytes, max_nodes=project.max_nodes)
+    reused = record.reuse()
+    if reused is not None:
+        return _emit(args, session, reused.diagnostics, reused=reused)
+    session.listing = record.listing
+    origins: dict = {}
+    diags = run_rules(_offline_context(session), stages=("offline",), cache_dir=project.parse_cache_dir, origins=origins)
+    record.save(session.kb, diags, origins)
     return _emit(args, session, diags)
 
 

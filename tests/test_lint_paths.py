@@ -166,7 +166,7 @@ def test_killed_runs_leave_a_cache_that_is_used_or_rebuilt(tmp_path):
     duration = time.monotonic() - started
     for attempt in range(8):
         if attempt % 3 == 0:  # a cold cache again, so the big write is what gets killed
-            for p in cache.glob(CACHE_FILE + "*"):
+            for p in [*cache.glob(CACHE_FILE + "*"), *cache.glob("lint-*.json")]:
                 p.unlink()
         proc = subprocess.Popen(command + (["--jobs", "2"] if attempt % 2 else []), env=env,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
@@ -224,6 +224,12 @@ def test_an_edit_reaches_other_cards_findings_through_the_cache(tmp_path):
     assert not any(d["code"] == "KB401" and d["path"] == "digests/digest-00003.yaml" for d in _findings(warm[1]))
 
 
+def _drop_records(cache: Path) -> None:
+    """Remove the records of whole runs (validators.incremental), so the next run reads the finding cache."""
+    for record in cache.glob("lint-*.json"):
+        record.unlink()
+
+
 def _plant_a_stored_finding(cache: Path) -> int:
     """Rewrite every stored card entry to hold one KB401 finding no rule would give; returns the count."""
     import json
@@ -244,7 +250,9 @@ def test_stored_findings_are_reused_only_under_the_same_config_code_and_flags(tm
     assert lint(root, tmp_path, "--cache-dir", str(cache)) == reference
     stored = _plant_a_stored_finding(cache)
     assert stored == len(list(root.rglob("*.yaml")))  # one entry per card
-    # the same run again reuses them: the planted finding shows (so the cache really is read)
+    # the same run again reuses them: the planted finding shows (so the cache really is read);
+    # without the record of the last run, which would reuse that run's findings as a whole
+    _drop_records(cache)
     reused = lint(root, tmp_path, "--cache-dir", str(cache))
     assert reused[1].count(b"planted in the cache") == stored
     # --no-cache reads nothing
@@ -263,6 +271,7 @@ def test_stored_findings_are_reused_only_under_the_same_config_code_and_flags(tm
         fresh = tmp_path / f"cache-{name}"
         assert lint(root, tmp_path, "--cache-dir", str(fresh)) == reference
         _plant_a_stored_finding(fresh)
+        _drop_records(fresh)
         assert b"planted in the cache" in lint(root, tmp_path, "--cache-dir", str(fresh))[1]
         monkeypatch.setattr(findingcache, name, other)
         findingcache.code_fingerprint.cache_clear()
@@ -274,6 +283,7 @@ def test_stored_findings_are_reused_only_under_the_same_config_code_and_flags(tm
     # a damaged entry is a miss
     with sqlite3.connect(cache / CACHE_FILE) as db:
         db.execute("UPDATE findings SET value = '{\"KB401\": [[1'")
+    _drop_records(cache)
     assert lint(root, tmp_path, "--cache-dir", str(cache)) == reference
 
 
