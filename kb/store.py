@@ -119,12 +119,6 @@ class CardFile(NamedTuple):
         return Path(self.file)
 
 
-def card_files(root: Path) -> Iterator[tuple[str, Path]]:
-    """(kind, path) of every card file under ``root``, sorted for stable output."""
-    for found in scan_cards(root):
-        yield found.kind, found.path
-
-
 def scan_cards(root: Path) -> list[CardFile]:
     """Every card file under ``root`` with its path relative to the root and its status, sorted for stable output.
 
