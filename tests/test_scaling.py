@@ -137,3 +137,25 @@ def test_url_fast_path_agrees_with_parsing():
         assert _urls.url_problem.__wrapped__(url) == _urls._parsed_url_problem(url), url
         fast += bool(_urls._PLAINLY_FINE.fullmatch(url))
     assert fast > 100  # the fast path was exercised
+
+
+def test_url_normalising_fast_path_agrees_with_parsing():
+    import random
+
+    rng = random.Random(12)
+    alphabet = "hHtTpPsSwW:/.-a0[]@#?%;=&~ éx\x01"
+    samples = ["https://a.b", "HTTPS://WWW.X.ORG/p?q#f", "http://www.a.b//", "https://a.b/x//", "https://WWW.A.B/P/",
+               "https://a.b:443/", "https://u@a.b/", "https://a.b/p?utm_source=x&b=1", "https://a.b/p#f", "https://www./",
+               "https://a.b/%7E", "https://a.b/;p", "https://a.b/é", "https://a.b/x>y"]
+    samples += [rng.choice(["https://", "http://", "HtTp://", "https://www.ab.cd", "https://ab.cd/", ""])
+                + "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12))) for _ in range(20000)]
+    fast = 0
+    for url in samples:
+        try:
+            expected = _urls._parsed_normalize_url(url)
+        except ValueError:  # an unparsable URL: the rules ask only about URLs without a url_problem
+            assert not _urls._PLAIN_PAGE.fullmatch(url), url
+            continue
+        assert _urls.normalize_url.__wrapped__(url) == expected, url
+        fast += bool(_urls._PLAIN_PAGE.fullmatch(url))
+    assert fast > 100  # the fast path was exercised

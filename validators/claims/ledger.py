@@ -129,7 +129,8 @@ class Marker:
     clause: str
 
 
-_MAYBE_MARKER = re.compile(r"not\s+verified", re.IGNORECASE)
+#: what a marker looks like in the source: its opening bracket lets the search skip from one "[" to the next
+_MAYBE_MARKER = re.compile(r"\[\s*not\s+verified", re.IGNORECASE)
 
 
 def markers(card: Card[Any]) -> list[Marker]:
