@@ -19,10 +19,11 @@ All positions in this module are 1-based (PyYAML marks are 0-based).
 from __future__ import annotations
 
 import bisect
+import operator
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 import yaml
 
@@ -100,6 +101,13 @@ def resolve_plain(text: str) -> str:
 
 class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
     """PyYAML's composer with YAML 1.2 core-schema resolution of implicit tags."""
+
+    # The composer tells the resolver of every node it enters and leaves, for path resolvers,
+    # which cards never register. Builtins that ignore the call cost a fraction of the
+    # inherited Python methods (a tenth of the composing); a builtin is not bound to the loader,
+    # so each is called with exactly the composer's arguments: (parent, index), then none.
+    descend_resolver = operator.is_
+    ascend_resolver = tuple
 
     def resolve(self, kind: type, value: Any, implicit: Any) -> str:
         if kind is yaml.ScalarNode:
@@ -264,6 +272,82 @@ class SourceMap:
         return self._span(packed)
 
 
+#: what the builder leaves for a source map: the data, the packed offsets of its values and of its
+#: mapping keys in visiting order, and (visit number, style) of each quoted or block string
+Visits = tuple[Any, Sequence[int], Sequence[int], Sequence[tuple[int, str]]]
+
+
+def paths_from_offsets(
+    data: Any, offsets: Sequence[int], key_offsets: Sequence[int], styles: Sequence[tuple[int, str]]
+) -> tuple[dict[PathKey, int], dict[PathKey, int], dict[PathKey, str]] | None:
+    """Each value's path and offsets, each key's and each style's, by walking ``data`` in the builder's order
+    (a value, then each mapping key and its value); None when the offsets do not fit the data."""
+    values: dict[PathKey, int] = {}
+    keys: dict[PathKey, int] = {}
+    next_value, next_key = iter(offsets).__next__, iter(key_offsets).__next__
+
+    def walk(value: Any, path: PathKey) -> None:
+        values[path] = next_value()
+        if isinstance(value, dict):
+            for key, child in value.items():
+                sub = path + (key,)
+                keys[sub] = next_key()
+                walk(child, sub)
+        elif isinstance(value, list):
+            for i, child in enumerate(value):
+                walk(child, path + (i,))
+
+    try:
+        walk(data, ())
+    except StopIteration:
+        return None
+    if len(values) != len(offsets) or len(keys) != len(key_offsets):
+        return None
+    order = list(values)
+    styled: dict[PathKey, str] = {}
+    for visit, style in styles:
+        if not (isinstance(visit, int) and 0 <= visit < len(order) and isinstance(style, str)):
+            return None
+        styled[order[visit]] = style
+    return values, keys, styled
+
+
+class VisitedSourceMap(SourceMap):
+    """The source map of a fresh parse, kept as the builder left it until a position is first asked for.
+
+    Most cards never need one, so no path is made for them. The data must not
+    be changed meanwhile; if it was, the text is parsed again.
+    """
+
+    __slots__ = ("visits", "_max_nodes")
+
+    def __init__(self, text: str, max_nodes: int, visits: Visits):
+        super().__init__(None, None, None, text)
+        #: what the builder left (see :data:`Visits`); the parse cache stores the offsets from it
+        self.visits: Visits | None = visits
+        self._max_nodes: int | None = max_nodes
+
+    def _ensure(self) -> None:
+        if self._max_nodes is None:
+            return
+        paths = paths_from_offsets(*self.visits) if self.visits is not None else None
+        if paths is None:  # pragma: no cover - only if the data was changed after loading
+            source = load_text(self.text, max_nodes=self._max_nodes).source
+            source._ensure()
+            paths = source.values, source.keys, source.styles
+        self.values, self.keys, self.styles = paths
+        self._max_nodes = None
+
+    def __getstate__(self) -> tuple:
+        self._ensure()
+        return super().__getstate__()
+
+    def __setstate__(self, state: tuple) -> None:
+        super().__setstate__(state)
+        self.visits = None
+        self._max_nodes = None
+
+
 def _source_text(word: str, style: str | None) -> str:
     """How ``word`` (no white space in it) is written in the source of a scalar of ``style``."""
     if style == "'":
@@ -310,11 +394,13 @@ class _Builder:
 
     This is the loader's hot loop (every value of every card passes through
     it), so it does as little per node as the guarantees allow: offsets are
-    two attribute reads packed into one int, and lines and columns wait until
-    a diagnostic needs them.
+    two attribute reads packed into one int, appended in the order the values
+    are visited (a value, then each mapping key and its value); no path is
+    made here. Walking the data in the same order gives each offset its path
+    back (:func:`paths_from_offsets`), when a diagnostic first asks.
     """
 
-    __slots__ = ("max_nodes", "count", "seen", "active", "origin", "values", "keys", "styles", "duplicates", "text", "json_exact")
+    __slots__ = ("max_nodes", "count", "seen", "active", "origin", "offsets", "key_offsets", "styles", "duplicates", "text", "json_exact")
 
     def __init__(self, max_nodes: int, text: str):
         self.max_nodes = max_nodes
@@ -327,9 +413,12 @@ class _Builder:
         #: the deepest node being built for the first time (not via an alias);
         #: an alias bomb is reported there, where the author wrote the expansion
         self.origin: yaml.Node | None = None
-        self.values: dict[PathKey, int] = {}
-        self.keys: dict[PathKey, int] = {}
-        self.styles: dict[PathKey, str] = {}
+        #: packed offsets of every value, in visiting order
+        self.offsets: list[int] = []
+        #: packed offsets of every mapping key, in visiting order
+        self.key_offsets: list[int] = []
+        #: (visit number, style) of each string scalar written quoted or as a block
+        self.styles: list[tuple[int, str]] = []
         self.duplicates: list[LoadError] = []
         self.json_exact = True
 
@@ -353,7 +442,7 @@ class _Builder:
             hint="cards may only use plain YAML values: strings, numbers, booleans, null, lists and mappings",
         )
 
-    def build(self, node: yaml.Node, path: PathKey, depth: int) -> Any:
+    def build(self, node: yaml.Node, depth: int) -> Any:
         self.count += 1
         nid = id(node)
         seen = self.seen
@@ -370,25 +459,26 @@ class _Builder:
         tag = node.tag
         if tag not in _CORE_TAGS:
             raise self._bad_tag(node)
-        self.values[path] = node.start_mark.index * _SHIFT + node.end_mark.index
+        offsets = self.offsets
+        offsets.append(node.start_mark.index * _SHIFT + node.end_mark.index)
         cls = node.__class__
         if cls is yaml.ScalarNode:
             if tag == _STR:
                 style = node.style
                 if style:
-                    self.styles[path] = style
+                    self.styles.append((len(offsets) - 1, style))
                 return node.value
             return self._scalar(node)
         self.active.add(nid)
         depth += 1
         if cls is yaml.SequenceNode:
             build = self.build
-            out_list = [build(child, path + (i,), depth) for i, child in enumerate(node.value)]
+            out_list = [build(child, depth) for child in node.value]
             self.active.discard(nid)
             return out_list
         if cls is yaml.MappingNode:
             out: dict[Any, Any] = {}
-            keys = self.keys
+            key_offsets = self.key_offsets
             for key_node, value_node in node.value:
                 if key_node.__class__ is not yaml.ScalarNode:
                     raise LoadError("mapping keys must be plain scalars", self.at(key_node), kind="syntax")
@@ -398,17 +488,7 @@ class _Builder:
                 self.count += 1
                 if self.count > self.max_nodes:
                     self._budget(key_node)
-                key_tag = key_node.tag
-                if key_tag == _STR:
-                    key: Any = key_node.value
-                elif key_tag not in _CORE_TAGS:
-                    raise self._bad_tag(key_node)
-                else:
-                    key = self._scalar(key_node)
-                    if not isinstance(key, (str, int)) or isinstance(key, bool):
-                        key = key_node.value  # true, null, 1.5 as keys: the text written
-                    if not isinstance(key, str):
-                        self.json_exact = False
+                key: Any = key_node.value if key_node.tag == _STR else self._key(key_node)
                 if key in out:
                     self.duplicates.append(
                         LoadError(
@@ -418,12 +498,22 @@ class _Builder:
                             hint="remove one of the two entries",
                         )
                     )
-                child = path + (key,)
-                keys[child] = key_node.start_mark.index * _SHIFT + key_node.end_mark.index
-                out[key] = self.build(value_node, child, depth)
+                key_offsets.append(key_node.start_mark.index * _SHIFT + key_node.end_mark.index)
+                out[key] = self.build(value_node, depth)
             self.active.discard(nid)
             return out
         raise LoadError("unsupported YAML node", self.at(node))  # pragma: no cover
+
+    def _key(self, node: yaml.ScalarNode) -> Any:
+        """A mapping key not tagged as a string: its value where that is a string or an integer, else the text written."""
+        if node.tag not in _CORE_TAGS:
+            raise self._bad_tag(node)
+        key = self._scalar(node)
+        if not isinstance(key, (str, int)) or isinstance(key, bool):
+            key = node.value  # true, null, 1.5 as keys: the text written
+        if not isinstance(key, str):
+            self.json_exact = False
+        return key
 
     def _scalar(self, node: yaml.ScalarNode) -> Any:
         value = node.value
@@ -508,11 +598,44 @@ def load_text(text: str, *, max_nodes: int = DEFAULT_MAX_NODES) -> LoadedYaml:
         line, col = LineIndex(text).position(position) if isinstance(position, int) else (1, 1)
         raise LoadError(str(getattr(exc, "reason", exc)).splitlines()[0], Span.point(line, col)) from None
     if root is None:
-        return LoadedYaml(None, SourceMap({(): 0}, text=text), text)
+        return LoadedYaml(None, VisitedSourceMap(text, max_nodes, (None, [0], [], [])), text)
     builder = _Builder(max_nodes, text)
-    data = builder.build(root, (), 0)
-    source = SourceMap(builder.values, builder.keys, builder.styles, text)
+    data = builder.build(root, 0)
+    source: SourceMap
+    if builder.duplicates:
+        # the later of two equal keys replaced a value the builder had visited, so the data no longer
+        # holds every visit: the paths come from the node tree, as the builder met them
+        source = SourceMap(*_node_positions(root, builder), text=text)
+    else:
+        source = VisitedSourceMap(text, max_nodes, (data, builder.offsets, builder.key_offsets, builder.styles))
     return LoadedYaml(data, source, text, builder.duplicates, builder.json_exact)
+
+
+def _node_positions(root: yaml.Node, builder: _Builder) -> tuple[dict[PathKey, int], dict[PathKey, int], dict[PathKey, str]]:
+    """Each path's offsets, its key's and its style, recorded along the node tree (a later duplicate key wins).
+
+    Only for a tree ``builder`` has built: its limits and aliases have been checked.
+    """
+    values: dict[PathKey, int] = {}
+    keys: dict[PathKey, int] = {}
+    styles: dict[PathKey, str] = {}
+
+    def walk(node: yaml.Node, path: PathKey) -> None:
+        values[path] = node.start_mark.index * _SHIFT + node.end_mark.index
+        if node.__class__ is yaml.ScalarNode:
+            if node.tag == _STR and node.style:
+                styles[path] = node.style
+        elif node.__class__ is yaml.SequenceNode:
+            for i, child in enumerate(node.value):
+                walk(child, path + (i,))
+        else:
+            for key_node, value_node in node.value:
+                child = path + (key_node.value if key_node.tag == _STR else builder._key(key_node),)
+                keys[child] = key_node.start_mark.index * _SHIFT + key_node.end_mark.index
+                walk(value_node, child)
+
+    walk(root, ())
+    return values, keys, styles
 
 
 def _clamp(text: str, line: int, col: int) -> tuple[int, int]:

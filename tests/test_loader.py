@@ -226,3 +226,57 @@ def test_end_of_file_error_with_crlf_endings():
     with pytest.raises(LoadError) as info:
         load_text('id: a\r\ntitle: A\r\nsummary: "abc\r\n')
     assert (info.value.span.line, info.value.span.col) == (3, 14)
+
+
+_POSITIONS = """\
+id: a
+base: &base {role: video, title: "A \\"quoted\\" title", url: 'https://x.org/v'}
+resources:
+  - *base
+  - role: paper
+    why: >
+      folded
+      text
+    tags: [one, "two", 'three']
+    note: |-
+      kept
+  - []
+  - {}
+empty:
+"""
+
+
+def _node_tree_positions(text: str):
+    """Each path's offsets, key and style as recorded along the node tree, the loader's reference."""
+    from kb import loader
+
+    node = loader._Loader(text).get_single_node()
+    builder = loader._Builder(loader.DEFAULT_MAX_NODES, text)
+    builder.build(node, 0)
+    return loader._node_positions(node, builder)
+
+
+def test_positions_kept_in_visiting_order_are_those_of_the_node_tree():
+    for text in (_POSITIONS, _POSITIONS + "1: integer key\ntrue: boolean key\n"):
+        doc = load_text(text)
+        doc.source._ensure()
+        assert (doc.source.values, doc.source.keys, doc.source.styles) == _node_tree_positions(text)
+    assert doc.source.styles[("resources", 0, "title")] == '"'
+    assert doc.source.styles[("resources", 1, "note")] == "|"
+    assert doc.source.span(1).line == doc.source.span("true").line - 1
+
+
+def test_positions_come_back_the_same_from_the_parse_cache():
+    from kb.filecache import decode, encode
+
+    cached = decode(encode(load_text(_POSITIONS)), _POSITIONS, 1000)
+    cached.source._ensure()
+    assert (cached.source.values, cached.source.keys, cached.source.styles) == _node_tree_positions(_POSITIONS)
+
+
+def test_positions_of_a_document_with_duplicate_keys_follow_the_later_key():
+    text = "a:\n  x: 1\n  y: 2\na:\n  x: 3\n"
+    doc = load_text(text)
+    assert doc.source.span("a", "x").line == 5
+    assert doc.source.key_span("a").line == 4
+    assert doc.source.span("a", "y").line == 3  # the earlier value's part the later one lacks
