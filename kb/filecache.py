@@ -287,9 +287,8 @@ class ParseCache:
 # --------------------------------------------------------------------------- parsing many files
 
 
-def _parse_encoded(job: tuple[str, int]) -> str | None:
-    """Worker: parse one file's text and return the result as an entry (None: not expressible)."""
-    text, max_nodes = job
+def _parse_encoded(text: str, max_nodes: int) -> str | None:
+    """Parse one file's text and return the result as an entry (None: not expressible)."""
     try:
         result: LoadedYaml | LoadError = load_text(text, max_nodes=max_nodes)
     except LoadError as err:
@@ -297,12 +296,18 @@ def _parse_encoded(job: tuple[str, int]) -> str | None:
     return encode(result)
 
 
+def _parse_chunk(texts: list[str], max_nodes: int) -> list[str | None]:
+    """Worker: :func:`_parse_encoded` for each of a run of files."""
+    return [_parse_encoded(text, max_nodes) for text in texts]
+
+
 #: below this many files to parse, starting worker processes costs more than it saves
 PARALLEL_MIN_FILES = 2000
 
 
 def resolve_jobs(jobs: int, files: int) -> int:
-    """The number of processes to parse ``files`` files with: ``jobs``, or when 0 a choice from the work."""
+    """The number of processes to parse ``files`` files with, this one included: ``jobs``, or when 0 a
+    choice from the work."""
     if jobs > 0:
         return jobs
     if files < PARALLEL_MIN_FILES:
@@ -325,7 +330,7 @@ def parse_all(
     hashes: dict[int, str] | None = None,
 ) -> list[LoadedYaml | LoadError]:
     """Parse results for ``files`` in order: from the cache where the same bytes were parsed before,
-    the rest parsed here or, with several ``jobs``, in worker processes. ``hashes``, when given,
+    the rest parsed here and, with several ``jobs``, in worker processes too. ``hashes``, when given,
     receives the :func:`content_hash` of the bytes parsed, by index in ``files``."""
 
     results: list[LoadedYaml | LoadError | None] = [None] * len(files)
@@ -359,33 +364,56 @@ def parse_all(
                 except (ValueError, TypeError, KeyError):
                     pass  # a damaged entry is a miss
             todo.append(i)
-        workers = resolve_jobs(jobs, len(todo))
-        if workers > 1 and len(todo) > 1:
-            encoded = _parse_in_pool(todo, texts, max_nodes, workers)
-        else:
-            encoded = None
-        reused = len(files) - len(todo)
-        for n, i in enumerate(todo):
-            if progress is not None and n % 100 == 99:
-                progress(reused + n + 1, len(files))
-            entry = encoded[n] if encoded is not None else None
-            if entry is not None:
-                results[i] = decode(entry, texts[i], max_nodes)
-            else:
-                try:
-                    results[i] = load_text(texts[i], max_nodes=max_nodes)
-                except LoadError as err:
-                    results[i] = err
+        done = len(files) - len(todo)
+
+        def finished() -> None:
+            nonlocal done
+            done += 1
+            if progress is not None and done % 100 == 0:
+                progress(done, len(files))
+
+        def parse_here(i: int) -> None:
+            try:
+                results[i] = load_text(texts[i], max_nodes=max_nodes)
+            except LoadError as err:
+                results[i] = err
+            if cache is not None:
                 entry = encode(results[i])  # type: ignore[arg-type]
-            if cache is not None and entry is not None:
+                if entry is not None:
+                    cache.put(keys[i], entry)
+            finished()
+
+        workers = resolve_jobs(jobs, len(todo)) - 1
+        if workers > 0 and len(todo) > 1:
+            encoded = _parse_with_workers(todo, texts, max_nodes, workers, parse_here)
+        else:
+            encoded = {}
+            for i in todo:
+                parse_here(i)
+        for i, entry in encoded.items():
+            if entry is None:  # what JSON cannot say exactly is parsed here
+                parse_here(i)
+                continue
+            results[i] = decode(entry, texts[i], max_nodes)
+            if cache is not None:
                 cache.put(keys[i], entry)
+            finished()
     finally:
         if cache is not None:
             cache.close()
     return results  # type: ignore[return-value]
 
 
-def _parse_in_pool(todo: list[int], texts: dict[int, str], max_nodes: int, workers: int) -> list[str | None]:
+def _parse_with_workers(
+    todo: list[int], texts: dict[int, str], max_nodes: int, workers: int, parse_here: Callable[[int], None]
+) -> dict[int, str | None]:
+    """Parse the files ``todo`` in ``workers`` processes and in this one; return the workers' entries by file.
+
+    The files go out in runs: the workers take runs from the front, this process
+    (``parse_here``) takes the runs no worker has started from the back, until they
+    meet. So this process is never left waiting on work it could have done, however
+    busy the machine is, and it decodes the workers' entries once it is done.
+    """
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -396,20 +424,34 @@ def _parse_in_pool(todo: list[int], texts: dict[int, str], max_nodes: int, worke
         context = multiprocessing.get_context("fork")
     else:
         context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-    chunk = max(1, len(todo) // (workers * 8))
-    jobs = [(texts[i], max_nodes) for i in todo]
+    size = max(1, min(_RUN, len(todo) // ((workers + 1) * 16)))
+    runs = [todo[k : k + size] for k in range(0, len(todo), size)]
     start = (os.getpid(), context.get_start_method())
     with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_worker_start, initargs=start) as pool:
         # Ctrl-C goes to the whole foreground process group; it is the main process's to handle.
-        # It is held back while map() hands out the work and so starts the workers: none of them
+        # It is held back while the work is handed out and so the workers start: none of them
         # (nor a fork handler) takes it.
         try:
             with _sigint_held():
-                results = pool.map(_parse_encoded, jobs, chunksize=chunk)
-            return list(results)
+                futures = [pool.submit(_parse_chunk, [texts[i] for i in run], max_nodes) for run in runs]
+            for run, future in zip(reversed(runs), reversed(futures)):
+                if not future.cancel():  # a worker has it: the rest are theirs too
+                    break
+                for i in run:
+                    parse_here(i)
+            out: dict[int, str | None] = {}
+            for run, future in zip(runs, futures):
+                if not future.cancelled():
+                    out.update(zip(run, future.result()))
+            return out
         except BaseException:
-            pool.shutdown(wait=False, cancel_futures=True)  # the workers finish only the chunks in hand
+            pool.shutdown(wait=False, cancel_futures=True)  # the workers finish only the runs in hand
             raise
+
+
+#: the most files handed to a worker at once: small enough that the workers and this process
+#: meet within a few hundredths of a second of each other
+_RUN = 200
 
 
 class _sigint_held:
