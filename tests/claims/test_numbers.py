@@ -62,3 +62,26 @@ def test_kb402_lists_uncovered_numbers_per_line(tmp_path):
 def test_kb402_ignore_option(tmp_path):
     _, diags = lint(tmp_path, {"digests/r.yaml": DIGEST}, code="KB402", config={"rules": {"KB402": {"ignore": ["256", "0.9"]}}})
     assert len(diags) == 1
+
+
+def test_masks_skipped_by_their_clues_blank_what_every_mask_blanks():
+    """A mask's search is skipped when its clue is absent: the text must come out as if every mask ran."""
+    import random
+
+    from validators.claims import numbers
+
+    def every_mask(text: str) -> str:
+        out = list(text)
+        for pattern, _clue in numbers._MASKS:
+            for m in pattern.finditer(text):
+                for i in range(m.start(), m.end()):
+                    out[i] = " " if out[i] != "\n" else "\n"
+        return "".join(out)
+
+    rng = random.Random(5)
+    words = ["Sec. 3.2", "Table 4", "Figs 1-2", "et al. (2019)", "et al 2020", "§ 4.1", "(2021a)", "0.0.18", "v1.2.3",
+             "ILSVRC 2014", "CVPR'19", "in 2017", "since  1998", "VGG-16/19", "ResNet-50", "`code 12`", "```\nx = 3\n```",
+             "https://a.b/1.2.3", "12.5%", "~3.8B", "by", "from", "in", "\n", " ", ",", "-", "/", ".", "2019", "7"]
+    texts = ["".join(rng.choice(words) + rng.choice(["", " ", "\n"]) for _ in range(rng.randint(0, 30))) for _ in range(3000)]
+    for text in texts:
+        assert numbers._masked(text) == every_mask(text), text

@@ -25,22 +25,36 @@ from typing import Any, Iterable
 from validators.facts.catalog import as_shipped, resolve_weights
 from validators.facts.values import mantissa
 
+
+def _mask(pattern: str, clue: str | None = None, flags: int = 0) -> tuple[re.Pattern[str], re.Pattern[str] | None]:
+    """A mask, with a pattern that every match of it contains and that is quick to search for.
+
+    A pattern opening with ``\\b`` or a common class is tried at almost every
+    character; its clue (by default the pattern without its ``\\b``) opens with
+    a literal or a rarer character, and text without the clue has nothing to
+    mask there, so the mask's own search is skipped.
+    """
+    if clue is None and pattern.startswith(r"\b"):
+        clue = pattern[2:]
+    return re.compile(pattern, flags), re.compile(clue, flags) if clue is not None else None
+
+
 _MASKS = [
-    re.compile(r"```.*?```", re.DOTALL),  # fenced code
-    re.compile(r"https?://\S+"),
-    re.compile(r"`[^`\n]*`"),
-    re.compile(
+    _mask(r"```.*?```", flags=re.DOTALL),  # fenced code
+    _mask(r"https?://\S+"),
+    _mask(r"`[^`\n]*`"),
+    _mask(
         r"\b(?:Sec(?:tion)?s?|Tables?|Fig(?:ure)?s?|Eqs?|Equations?|Rel|Alg(?:orithm)?|Appendix|App|Ch(?:apter)?|Lines?|Steps?)"
         r"\.?\s*(?:in\s+)?\d+(?:\.\d+)*(?:\s*(?:[–—-]|and|,)\s*\d+(?:\.\d+)*)*",
     ),
-    re.compile(r"§\s*\d+(?:\.\d+)*"),
-    re.compile(r"\bet al\.?,?\s*\(?\d{4}[a-z]?\)?"),
-    re.compile(r"\(\s*(?:19|20)\d\d[a-z]?\s*\)"),
-    re.compile(r"\b\d+\.\d+\.\d+\b"),  # versions such as 0.0.18
+    _mask(r"§\s*\d+(?:\.\d+)*"),
+    _mask(r"\bet al\.?,?\s*\(?\d{4}[a-z]?\)?"),
+    _mask(r"\(\s*(?:19|20)\d\d[a-z]?\s*\)"),
+    _mask(r"\b\d+\.\d+\.\d+\b", r"\.\d+\."),  # versions such as 0.0.18
     # years: of a challenge or venue, or after "in"/"since"
-    re.compile(r"\b(?:ILSVRC|COCO|VOC|CVPR|ICCV|ECCV|NeurIPS|NIPS|ICLR|ICML|WMT|ImageNet)\s*'?(?:19|20)\d\d\b"),
-    re.compile(r"\b(?:in|since|until|by|from)\s+(?:19|20)\d\d\b"),
-    re.compile(r"[A-Za-z]-\d+(?:/\d+)+"),  # model families written with a slash list: VGG-16/19
+    _mask(r"\b(?:ILSVRC|COCO|VOC|CVPR|ICCV|ECCV|NeurIPS|NIPS|ICLR|ICML|WMT|ImageNet)\s*'?(?:19|20)\d\d\b"),
+    _mask(r"\b(?:in|since|until|by|from)\s+(?:19|20)\d\d\b", r"\s(?:19|20)\d\d"),
+    _mask(r"[A-Za-z]-\d+(?:/\d+)+", r"-\d+/"),  # model families written with a slash list: VGG-16/19
 ]
 
 NUMBER_RE = re.compile(
@@ -69,12 +83,26 @@ _SUFFIX_VALUE = {"k": 10**3, "K": 10**3, "thousand": 10**3, "M": 10**6, "million
                  "B": 10**9, "G": 10**9, "billion": 10**9, "T": 10**12, "trillion": 10**12}
 
 
+_NOT_LINE_BREAK = re.compile(r"[^\n]")
+
+
 def _masked(text: str) -> str:
-    out = list(text)
-    for pattern in _MASKS:
-        for m in pattern.finditer(text):
-            for i in range(m.start(), m.end()):
-                out[i] = " " if out[i] != "\n" else "\n"
+    """``text`` with every character of a mask's match blanked, line breaks kept."""
+    spans = []
+    for pattern, clue in _MASKS:
+        if clue is None or clue.search(text):
+            spans.extend(m.span() for m in pattern.finditer(text))
+    if not spans:
+        return text
+    out, pos = [], 0
+    for start, end in sorted(spans):
+        if end <= pos:
+            continue
+        start = max(start, pos)
+        out.append(text[pos:start])
+        out.append(_NOT_LINE_BREAK.sub(" ", text[start:end]))
+        pos = end
+    out.append(text[pos:])
     return "".join(out)
 
 
@@ -99,6 +127,9 @@ def mantissas(text: str) -> set[str]:
     return {t.mantissa for t in numbers_in(text)}
 
 
+_STATED = re.compile(r"\d[\d,]*(?:\.\d+)?")
+
+
 def _stated_mantissas(value: Any) -> set[str]:
     if value is None:
         return set()
@@ -114,7 +145,7 @@ def _stated_mantissas(value: Any) -> set[str]:
         return out
     # numbers inside an expression or a stated string ("~3.8B", "3*16*16", "floor(k/2)")
     out = set()
-    for m in re.finditer(r"\d[\d,]*(?:\.\d+)?", str(value)):
+    for m in _STATED.finditer(str(value)):
         mm = mantissa(m.group())
         if mm:
             out.add(mm)

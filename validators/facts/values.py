@@ -27,6 +27,7 @@ import math
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 #: keys in lower case: multipliers are read whatever their case ("3.8Bn", "21m", "1.5 Billion")
 MULTIPLIERS = {
@@ -197,9 +198,13 @@ def _at_least(x: float, places: int, shown: str) -> str:
     return f"{x:.{places}f}" if places > have else shown
 
 
+_SEPARATORS = re.compile(r"[,_\s]")
+
+
+@lru_cache(maxsize=1 << 16)  # a knowledge base repeats its numbers: KB402 asks about each one many times
 def mantissa(text: str) -> str | None:
     """The digits of a number as written, normalised: '86,567,656' -> '86567656', '3.80' -> '3.8'."""
-    cleaned = re.sub(r"[,_\s]", "", text.replace("−", "-")).lstrip("+~≈")
+    cleaned = _SEPARATORS.sub("", text.replace("−", "-")).lstrip("+~≈")
     try:
         d = Decimal(cleaned)
     except InvalidOperation:
