@@ -213,7 +213,8 @@ def _emit(args: argparse.Namespace, session: Session, diags: list, report: Any =
                       sarif_root=sarif_root, show_info=bool(getattr(args, "show_info", False)))
     if args.output:
         Path(args.output).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.output).write_text(text, encoding="utf-8")
+        # as on stdout: a file name that is not UTF-8 is written as its own bytes
+        Path(args.output).write_text(text, encoding="utf-8", errors="surrogateescape")
     else:
         sys.stdout.write(text)
         if text and not text.endswith("\n"):
@@ -240,8 +241,10 @@ def cmd_lint(args: argparse.Namespace) -> int:
     session = Session(args)
     if session.no_cache:
         return _emit(args, session, run_rules(_offline_context(session), stages=("offline",)))
+    from validators.engine import validate_rule_config
     from validators.incremental import LintRecord
 
+    validate_rule_config(session.config)  # the record's key reads the rule options: say what a cold run says first
     project = session.project
     record = LintRecord(session.root, session.config, project.parse_cache_dir,
                         max_file_bytes=project.max_file_bytes, max_nodes=project.max_nodes)

@@ -383,3 +383,34 @@ def test_prose_edits_in_a_thousand_topics_with_planted_errors(tmp_path, monkeypa
     for n, rel in enumerate(random.Random(7).sample(with_findings, 5)):
         _edit(root / rel, "\nsummary: |\n  ", f"\nsummary: |\n  Edited {n}.\n  On two lines.\n  ")
     runs.expect(reused=True, formats=("json", "text", "sarif", "junit"))
+
+
+def test_names_that_are_not_utf8(tmp_path, monkeypatch):
+    """A cards root under a folder, and a card file, whose names are not UTF-8 (Linux allows any bytes)."""
+    base = Path(os.fsdecode(os.path.join(os.fsencode(tmp_path), b"caf\xe9")))
+    root = base / "cards"
+    gen_kb.generate(root, topics=12, seed=1)
+    odd = Path(os.fsdecode(os.path.join(os.fsencode(root / "topics"), b"odd-\xff.yaml")))
+    odd.write_text((root / "topics" / "topic-00003.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    runs = Runs(root, out, monkeypatch)
+    formats = ("json", "text", "sarif", "junit", "github")
+    for fmt in formats:
+        assert runs.cached(fmt) == runs.cold(fmt)
+    assert b"odd-%FF.yaml" in runs.cold("sarif")[1]  # a URI holds the name's bytes percent-encoded
+    runs.expect(reused=True, formats=formats)
+    _edit(odd, "\nsummary: |\n  ", "\nsummary: |\n  Edited.\n  ")
+    runs.expect(reused=True, formats=formats)
+
+
+def test_a_configuration_error_reads_as_without_the_cache(tmp_path, capsys):
+    root = tmp_path / "cards"
+    gen_kb.generate(root, topics=5, seed=1)
+    config = tmp_path / "kb.toml"
+    config.write_text("cards = 'cards'\n[severity]\nKB999 = 'error'\n[rules.KB302]\nroles = 3\n", encoding="utf-8")
+    said = []
+    for extra in ((), ("--no-cache",)):
+        assert main(["lint", str(root), "--config", str(config), "--cache-dir", str(tmp_path / "cache"), *extra]) == 2
+        said.append(capsys.readouterr().err)
+    assert said[0] == said[1] and "KB999" in said[0]

@@ -70,7 +70,8 @@ def settings_key(ctx: RuleContext, rules: list[tuple[type[Rule], BaseModel]]) ->
 
 def card_key(settings: str, kb: KnowledgeBase, card: Card[Any]) -> str:
     member = kb.by_kind(card.kind).get(card.id) is card
-    h = hashlib.blake2b(f"{settings}\0{card.kind}\0{card.rel}\0{int(member)}\0".encode(), digest_size=20)
+    # surrogatepass: a file name that is not UTF-8 reaches here with its bytes escaped
+    h = hashlib.blake2b(f"{settings}\0{card.kind}\0{card.rel}\0{int(member)}\0".encode("utf-8", "surrogatepass"), digest_size=20)
     h.update(card.text.encode("utf-8", "surrogatepass"))
     return h.hexdigest()
 

@@ -236,8 +236,8 @@ class LintRecord:
         self.max_nodes = max_nodes
         self.rules = active_rules(config, ("offline",))
         self.card_rules = [(r, rule_options(r, config)) for r in self.rules if r.scope == "card"]
-        h = hashlib.blake2b(f"{FORMAT}\0{code_fingerprint()}\0{root.resolve()}\0{max_file_bytes}\0{max_nodes}".encode(),
-                            digest_size=16)
+        h = hashlib.blake2b(f"{FORMAT}\0{code_fingerprint()}\0{max_file_bytes}\0{max_nodes}\0".encode(), digest_size=16)
+        h.update(os.fsencode(root.resolve()))  # a folder's name need not be UTF-8
         h.update(config.model_dump_json().encode())
         for rule in self.rules:
             h.update(f"\0{rule.code}:{rule.scope}:{rule_options(rule, config).model_dump_json()}".encode())
@@ -258,7 +258,7 @@ class LintRecord:
 
     def _read(self) -> tuple[int, list[_File], list[str], list[_Entry]] | None:
         try:
-            doc = json.loads(self.path.read_text(encoding="utf-8"))
+            doc = json.loads(self.path.read_text(encoding="ascii"))
             if doc.get("format") != FORMAT or doc.get("key") != self.key:
                 return None
             files = [_File(k, p, r, (int(a), int(b), int(c), int(d)), h, s) for k, p, r, a, b, c, d, h, s in doc["files"]]
@@ -286,7 +286,8 @@ class LintRecord:
             if (found.kind, found.file, found.rel) != (old.kind, old.path, old.rel):
                 return self._no("card files were added, removed or renamed")
             sig = _sig(found.stat)
-            if found.rel is None or (sig == old.sig and old.sig[1] < recorded_ns - RACY_NS):
+            # a writer may set the modification time back (cp -p, touch -r): the change time says when it wrote
+            if found.rel is None or (sig == old.sig and max(old.sig[1], old.sig[2]) < recorded_ns - RACY_NS):
                 now.append(_File(old.kind, old.path, old.rel, sig, old.digest, old.state))
                 continue
             if old.digest is None:
@@ -419,7 +420,8 @@ class LintRecord:
             "diagnostics": [e.row() for e in entries],
         }
         try:
-            text = json.dumps(doc, allow_nan=False, ensure_ascii=False)
+            # ASCII: a file name that is not UTF-8 comes back from its escapes as it went in
+            text = json.dumps(doc, allow_nan=False)
         except (TypeError, ValueError):
             return False
         # a tuple would come back a list, a float equal to an int as an int: what repr shows must survive
@@ -428,9 +430,9 @@ class LintRecord:
         tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
         try:
             self.cache_dir.mkdir(parents=True, exist_ok=True)
-            tmp.write_text(text, encoding="utf-8")
+            tmp.write_text(text, encoding="ascii")
             os.replace(tmp, self.path)
-        except OSError:
+        except (OSError, ValueError):
             try:
                 tmp.unlink()
             except OSError:

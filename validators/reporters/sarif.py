@@ -86,12 +86,13 @@ def normalize_message(message: str) -> str:
 
 def fingerprint(d: Diagnostic, rel_path: str) -> str:
     material = "\x00".join((d.code, rel_path, d.card or "", normalize_message(d.message)))
-    return hashlib.sha256(material.encode("utf-8")).hexdigest()[:32]
+    return hashlib.sha256(material.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
 def artifact_uri(rel_path: str) -> str:
-    # a relative URI reference: spaces and other reserved characters must be percent-encoded
-    return quote(rel_path, safe="/-._~!$&'()*+,;=@")
+    # a relative URI reference: spaces and other reserved characters must be percent-encoded, and
+    # so must each byte of a file name that is not UTF-8 (fsencode gives those bytes back)
+    return quote(os.fsencode(rel_path), safe="/-._~!$&'()*+,;=@")
 
 
 def source_root(cards_root: Path, explicit: Path | None = None) -> Path:
