@@ -400,12 +400,15 @@ class _Builder:
     back (:func:`paths_from_offsets`), when a diagnostic first asks.
     """
 
-    __slots__ = ("max_nodes", "count", "seen", "active", "origin", "offsets", "key_offsets", "styles", "duplicates", "text", "json_exact")
+    __slots__ = ("max_nodes", "count", "aliases", "seen", "active", "origin", "offsets", "key_offsets", "styles", "duplicates", "text", "json_exact")
 
     def __init__(self, max_nodes: int, text: str):
         self.max_nodes = max_nodes
         self.text = text
         self.count = 0
+        #: whether the text can hold an alias (it needs an anchor, &name, and a use, *name); without
+        #: one every node is met once, and which were met need not be kept
+        self.aliases = "*" in text and "&" in text
         #: ids of nodes already built once; a node met again came through an alias
         self.seen: set[int] = set()
         #: ids of the collections being built (an alias to one of them is a recursive alias)
@@ -444,14 +447,14 @@ class _Builder:
 
     def build(self, node: yaml.Node, depth: int) -> Any:
         self.count += 1
-        nid = id(node)
-        seen = self.seen
-        if nid in seen:
-            if nid in self.active:
-                raise LoadError("recursive alias: a value contains itself", self.at(node), kind="limit")
-        else:
-            seen.add(nid)
+        aliases = self.aliases
+        if not aliases:
             self.origin = node
+        elif (nid := id(node)) not in self.seen:
+            self.seen.add(nid)
+            self.origin = node
+        elif nid in self.active:
+            raise LoadError("recursive alias: a value contains itself", self.at(node), kind="limit")
         if self.count > self.max_nodes:
             self._budget(node)
         if depth > MAX_DEPTH:
@@ -469,12 +472,14 @@ class _Builder:
                     self.styles.append((len(offsets) - 1, style))
                 return node.value
             return self._scalar(node)
-        self.active.add(nid)
+        if aliases:
+            self.active.add(nid)
         depth += 1
         if cls is yaml.SequenceNode:
             build = self.build
             out_list = [build(child, depth) for child in node.value]
-            self.active.discard(nid)
+            if aliases:
+                self.active.discard(nid)
             return out_list
         if cls is yaml.MappingNode:
             out: dict[Any, Any] = {}
@@ -500,7 +505,8 @@ class _Builder:
                     )
                 key_offsets.append(key_node.start_mark.index * _SHIFT + key_node.end_mark.index)
                 out[key] = self.build(value_node, depth)
-            self.active.discard(nid)
+            if aliases:
+                self.active.discard(nid)
             return out
         raise LoadError("unsupported YAML node", self.at(node))  # pragma: no cover
 
