@@ -134,10 +134,15 @@ def encode(result: LoadedYaml | LoadError) -> str | None:
         else:
             entry["styles"] = [list(style) for style in styles]
     try:
-        # ASCII escapes: JSON's encoder writes them faster than it copies other characters
-        return json.dumps(entry, allow_nan=False)
+        return _ENTRY_JSON.encode(entry)
     except (TypeError, ValueError):
         return None
+
+
+#: One encoder for every entry. ASCII escapes: JSON's encoder writes them faster than it copies
+#: other characters. No check for values that contain themselves: the loader builds a fresh
+#: tree for each document (an alias is expanded into a copy, a recursive one is refused).
+_ENTRY_JSON = json.JSONEncoder(allow_nan=False, check_circular=False)
 
 
 def decode(text: str, source_text: str, max_nodes: int) -> LoadedYaml | LoadError:
