@@ -223,7 +223,8 @@ class ParseCache:
             self._db = self._reopen_fresh()
 
     def _open(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        # the commit may finish in another thread (see close_later); never two threads at once
+        db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
         db.execute(f"CREATE TABLE IF NOT EXISTS {self.table} (key TEXT PRIMARY KEY, value TEXT NOT NULL, used INTEGER NOT NULL)")
@@ -261,9 +262,19 @@ class ParseCache:
 
     def close(self) -> None:
         """Write this run's new entries in one transaction, mark hits as used, drop old entries."""
+        self.close_later()()
+
+    def close_later(self) -> Callable[[], None]:
+        """:meth:`close`, returning as soon as the rows are in the transaction; call the function returned
+        to wait for the commit.
+
+        The commit, most of the time a large write takes (SQLite writes the log, copies it into
+        the database and syncs the file), runs in a thread that needs no Python lock meanwhile, so
+        the caller's next work goes on beside it.
+        """
         db, self._db = self._db, None
         if db is None:
-            return
+            return _nothing
         now = int(time.time())
         day = now - 24 * 3600
         try:
@@ -278,15 +289,47 @@ class ParseCache:
                 marks = ",".join("?" * len(chunk))
                 db.execute(f"UPDATE {self.table} SET used = ? WHERE used < ? AND key IN ({marks})", [now, day, *chunk])
             db.execute(f"DELETE FROM {self.table} WHERE used < ?", (now - KEEP_SECONDS,))
-            db.execute("COMMIT")
         except sqlite3.Error:
-            try:
-                db.execute("ROLLBACK")
-            except sqlite3.Error:
-                pass
+            _rollback(db)
+            return _nothing
         finally:
-            db.close()
             self._pending.clear()
+        failure: list[BaseException] = []
+
+        def commit() -> None:
+            try:
+                db.execute("COMMIT")
+            except sqlite3.Error:
+                _rollback(db)
+            except BaseException as exc:  # raised again where the commit is waited for
+                failure.append(exc)
+                _rollback(db)
+            else:
+                db.close()
+
+        # a daemon: a process that ends without waiting leaves the transaction uncommitted, never half-written
+        thread = threading.Thread(target=commit, name="kb-cache-commit", daemon=True)
+        thread.start()
+
+        def wait() -> None:
+            thread.join()
+            if failure:
+                raise failure[0]
+
+        return wait
+
+
+def _rollback(db: sqlite3.Connection) -> None:
+    try:
+        db.execute("ROLLBACK")
+    except sqlite3.Error:
+        pass
+    finally:
+        db.close()
+
+
+def _nothing() -> None:
+    """What waiting for a write that did not happen does."""
 
 
 # --------------------------------------------------------------------------- parsing many files
@@ -333,10 +376,13 @@ def parse_all(
     jobs: int,
     progress: Callable[[int, int], None] | None = None,
     hashes: dict[int, str] | None = None,
+    commits: list[Callable[[], None]] | None = None,
 ) -> list[LoadedYaml | LoadError]:
     """Parse results for ``files`` in order: from the cache where the same bytes were parsed before,
     the rest parsed here and, with several ``jobs``, in worker processes too. ``hashes``, when given,
-    receives the :func:`content_hash` of the bytes parsed, by index in ``files``."""
+    receives the :func:`content_hash` of the bytes parsed, by index in ``files``. With ``commits``,
+    the cache's write is committed beside the caller's next work (:meth:`ParseCache.close_later`)
+    and the function that waits for it is appended there: the caller must call it."""
 
     results: list[LoadedYaml | LoadError | None] = [None] * len(files)
     texts: dict[int, str] = {}
@@ -403,9 +449,15 @@ def parse_all(
             if cache is not None:
                 cache.put(keys[i], entry)
             finished()
-    finally:
+    except BaseException:
         if cache is not None:
             cache.close()
+        raise
+    if cache is not None:
+        if commits is None:
+            cache.close()
+        else:
+            commits.append(cache.close_later())
     return results  # type: ignore[return-value]
 
 

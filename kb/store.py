@@ -226,36 +226,42 @@ def _load_into(
     inside = [f for i, f in enumerate(files) if i not in outside]
     from kb.filecache import parse_all, resolve_jobs
 
+    # the parse cache commits its write while the cards are validated
+    commits: list[Callable[[], None]] = []
     if cache_dir is None and resolve_jobs(jobs, len(inside)) <= 1:
         results: list[LoadedYaml | LoadError] | None = None
     else:
         hashes: dict[int, str] = {}
         parsed = iter(parse_all(
             inside, max_file_bytes=max_file_bytes, max_nodes=max_nodes, cache_dir=cache_dir, jobs=jobs, progress=progress,
-            hashes=hashes,
+            hashes=hashes, commits=commits,
         ))
         results = [_LINK_OUTSIDE if i in outside else next(parsed) for i in range(len(files))]
         inside_rels = [rel for rel in rels if rel is not None]
         kb.hashes = {inside_rels[j]: digest for j, digest in hashes.items()}
-    for i, (kind, path) in enumerate(files):
-        kb.files.append(path)
-        if i in outside:
-            result: LoadedYaml | LoadError = _LINK_OUTSIDE
-        elif results is None:
-            result = parse_file(path, max_file_bytes=max_file_bytes, max_nodes=max_nodes)
-            if progress is not None and i % 100 == 99:
-                progress(i + 1, len(files))
-        else:
-            result = results[i]
-        card = finish_card(kb, kind, path, result, rel=rels[i])
-        if card is None:
-            continue
-        kb.all_cards.append(card)
-        table = kb.by_kind(kind)
-        if card.id not in table:  # the first one wins; KB203 reports the rest
-            table[card.id] = card
-    if progress is not None:
-        progress(len(files), len(files))
+    try:
+        for i, (kind, path) in enumerate(files):
+            kb.files.append(path)
+            if i in outside:
+                result: LoadedYaml | LoadError = _LINK_OUTSIDE
+            elif results is None:
+                result = parse_file(path, max_file_bytes=max_file_bytes, max_nodes=max_nodes)
+                if progress is not None and i % 100 == 99:
+                    progress(i + 1, len(files))
+            else:
+                result = results[i]
+            card = finish_card(kb, kind, path, result, rel=rels[i])
+            if card is None:
+                continue
+            kb.all_cards.append(card)
+            table = kb.by_kind(kind)
+            if card.id not in table:  # the first one wins; KB203 reports the rest
+                table[card.id] = card
+        if progress is not None:
+            progress(len(files), len(files))
+    finally:
+        for wait in commits:
+            wait()
 
 
 _LINK_OUTSIDE = LoadError(
