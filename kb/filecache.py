@@ -488,6 +488,11 @@ def _parse_with_workers(
         # Ctrl-C goes to the whole foreground process group; it is the main process's to handle.
         # It is held back while the work is handed out and so the workers start: none of them
         # (nor a fork handler) takes it.
+        # The pool's threads in this process hand the runs out and take the results in, and need the
+        # interpreter's lock for it, which this thread holds while it parses: they would wait up to
+        # the switch interval (5 ms by default) each time, and the workers with them.
+        interval = sys.getswitchinterval()
+        sys.setswitchinterval(min(interval, _SWITCH_INTERVAL))
         try:
             with _sigint_held():
                 futures = [pool.submit(_parse_chunk, [texts[i] for i in run], max_nodes) for run in runs]
@@ -504,11 +509,15 @@ def _parse_with_workers(
         except BaseException:
             pool.shutdown(wait=False, cancel_futures=True)  # the workers finish only the runs in hand
             raise
+        finally:
+            sys.setswitchinterval(interval)
 
 
 #: the most files handed to a worker at once: small enough that the workers and this process
 #: meet within a few hundredths of a second of each other
 _RUN = 200
+#: how long this process's pool threads wait at most for the interpreter's lock while it parses
+_SWITCH_INTERVAL = 0.0002
 
 
 class _sigint_held:
