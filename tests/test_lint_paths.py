@@ -436,3 +436,25 @@ def test_a_file_over_the_size_limit_is_not_read_for_a_code_frame(tmp_path):
     assert proc.returncode == 1, proc.stderr.decode()[-500:]
     assert b"KB101" in proc.stdout and b"over the 2,097,152-byte limit" in proc.stdout
     assert b"> 1 | id: huge" in proc.stdout  # the frame still shows the start of the file
+
+
+def test_entries_unused_for_a_month_are_swept_by_index(tmp_path):
+    from kb.filecache import KEEP_SECONDS, ParseCache
+
+    cache = ParseCache(tmp_path)
+    cache.put("old", "{}")
+    cache.put("fresh", "{}")
+    cache.close()
+    with sqlite3.connect(tmp_path / CACHE_FILE) as db:
+        db.execute("UPDATE parsed SET used = used - ? WHERE key = 'old'", (KEEP_SECONDS + 60,))
+        plan = " ".join(str(row) for row in db.execute("EXPLAIN QUERY PLAN DELETE FROM parsed WHERE used < 5"))
+    assert "parsed_used" in plan  # the sweep reads the index, not every row
+    idle = ParseCache(tmp_path)  # opened and closed without a read or a write: nothing changes
+    idle.close()
+    with sqlite3.connect(tmp_path / CACHE_FILE) as db:
+        assert {k for (k,) in db.execute("SELECT key FROM parsed")} == {"old", "fresh"}
+    used = ParseCache(tmp_path)
+    assert set(used.get_many(["fresh"])) == {"fresh"}
+    used.close()
+    with sqlite3.connect(tmp_path / CACHE_FILE) as db:
+        assert {k for (k,) in db.execute("SELECT key FROM parsed")} == {"fresh"}
