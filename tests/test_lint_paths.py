@@ -287,6 +287,31 @@ def test_stored_findings_are_reused_only_under_the_same_config_code_and_flags(tm
     assert lint(root, tmp_path, "--cache-dir", str(cache)) == reference
 
 
+def test_a_card_is_keyed_by_the_hash_of_its_bytes_where_the_loader_kept_it(tmp_path):
+    """The finding cache keys a card by its file's content hash when the loader has it, by its text
+    otherwise, and a key of one kind is never a key of the other."""
+    from kb.store import load_kb
+    from validators.findingcache import card_key
+
+    root = tmp_path / "cards"
+    gen_kb.generate(root, topics=3, seed=1)
+    kb = load_kb(root, cache_dir=tmp_path / "cache")
+    card = kb.all_cards[0]
+    digest = kb.hashes[card.rel]
+    by_hash = card_key("settings", kb, card)
+    card.text = "id: other\n"  # the hash stands for the text: it alone is read
+    assert card_key("settings", kb, card) == by_hash
+    kb.hashes[card.rel] = "0" * len(digest)
+    assert card_key("settings", kb, card) != by_hash
+    del kb.hashes[card.rel]
+    by_text = card_key("settings", kb, card)
+    card.text = "id: another\n"
+    assert card_key("settings", kb, card) != by_text
+    for text in (f"b\0{digest}", f"\0b\0{digest}", digest, ""):  # texts that spell the hash part of a key
+        card.text = text
+        assert card_key("settings", kb, card) != by_hash
+
+
 def test_card_scoped_rules_see_only_their_own_card(tmp_path):
     """What a card-scoped rule finds on the whole knowledge base is what it finds on each card alone,
     on the committed cards and on every rule case file: the contract the reuse rests on."""

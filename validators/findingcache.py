@@ -7,7 +7,8 @@ hides the second card from ``kb.topics``), and the configuration. So the
 findings such rules gave a card can be reused as long as all of that is
 unchanged, and as long as kb's code, its libraries and the set of card-scoped
 rules are the same. Each card's findings are stored under a key made of all
-of it, in the ``findings`` table of the lint cache (``lint.sqlite``, see
+of it (the text as the content hash of the bytes it was read from, where the
+loader has it), in the ``findings`` table of the lint cache (``lint.sqlite``, see
 :mod:`kb.filecache`), as JSON data, unstamped: the engine stamps severity and
 documentation URL as it does for a fresh finding.
 
@@ -69,9 +70,17 @@ def settings_key(ctx: RuleContext, rules: list[tuple[type[Rule], BaseModel]]) ->
 
 
 def card_key(settings: str, kb: KnowledgeBase, card: Card[Any]) -> str:
+    """The key of ``card``'s entry: made with the content hash of the bytes its text was read from
+    where the loader kept it (``kb.hashes``), else with the text itself."""
     member = kb.by_kind(card.kind).get(card.id) is card
     # surrogatepass: a file name that is not UTF-8 reaches here with its bytes escaped
-    h = hashlib.blake2b(f"{settings}\0{card.kind}\0{card.rel}\0{int(member)}\0".encode("utf-8", "surrogatepass"), digest_size=20)
+    head = f"{settings}\0{card.kind}\0{card.rel}\0{int(member)}"
+    digest = kb.hashes.get(card.rel)
+    if digest is not None:
+        # the bytes decide the text, and hashing them again costs as much as hashing the text.
+        # "b" stands where a key made from the text has its separator: no text can make this key
+        return hashlib.blake2b(f"{head}b\0{digest}".encode("utf-8", "surrogatepass"), digest_size=20).hexdigest()
+    h = hashlib.blake2b(f"{head}\0".encode("utf-8", "surrogatepass"), digest_size=20)
     h.update(card.text.encode("utf-8", "surrogatepass"))
     return h.hexdigest()
 
