@@ -116,6 +116,8 @@ class Session:
         self.no_cache: bool = getattr(args, "no_cache", True)
         #: the cards root as already listed (kb.store.scan_cards), for the loader to use
         self.listing = None
+        #: what the loader's worker processes run on each card they parse (kb.store.load_kb)
+        self.card_check = None
         self._kb = None
         self._graph = None
 
@@ -123,7 +125,8 @@ class Session:
     def kb(self):
         if self._kb is None:
             progress = _LoadProgress() if _progress_enabled(self.args) else None
-            self._kb = self.project.load_kb(cache=not self.no_cache, jobs=self.jobs, progress=progress, listing=self.listing)
+            self._kb = self.project.load_kb(cache=not self.no_cache, jobs=self.jobs, progress=progress, listing=self.listing,
+                                            card_check=self.card_check)
             # The cards live until the command ends: keep the cyclic collector from walking them
             # again at every collection the graph and the rules trigger (seconds at 10,000 topics).
             gc.freeze()
@@ -242,6 +245,7 @@ def cmd_lint(args: argparse.Namespace) -> int:
     if session.no_cache:
         return _emit(args, session, run_rules(_offline_context(session), stages=("offline",)))
     from validators.engine import validate_rule_config
+    from validators.findingcache import card_check
     from validators.incremental import LintRecord
 
     validate_rule_config(session.config)  # the record's key reads the rule options: say what a cold run says first
@@ -252,6 +256,8 @@ def cmd_lint(args: argparse.Namespace) -> int:
     if reused is not None:
         return _emit(args, session, reused.diagnostics, reused=reused)
     session.listing = record.listing
+    # the workers that parse the cards also run the card-scoped rules on them, for the finding cache
+    session.card_check = card_check(session.root, session.config)
     origins: dict = {}
     diags = run_rules(_offline_context(session), stages=("offline",), cache_dir=project.parse_cache_dir, origins=origins)
     record.save(session.kb, diags, origins)

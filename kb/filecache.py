@@ -340,18 +340,77 @@ def _nothing() -> None:
 # --------------------------------------------------------------------------- parsing many files
 
 
-def _parse_encoded(text: str, max_nodes: int) -> str | None:
-    """Parse one file's text and return the result as an entry (None: not expressible)."""
-    try:
-        result: LoadedYaml | LoadError = load_text(text, max_nodes=max_nodes)
-    except LoadError as err:
-        result = err
-    return encode(result)
+#: what the worker processes may run on each card they parse, beside the main process (see parse_all)
+CardCheck = Callable[[str, Path, str, str, LoadedYaml], "tuple[str, str] | None"]
+#: a card to check: its index in the files parsed, kind, path, path relative to the cards root and content hash
+_Card = tuple[int, str, Path, str, str]
+
+#: in a worker process: the run's card check, set when the worker starts
+_card_check: CardCheck | None = None
+#: in a worker process: the cards it parsed and has not checked yet, with their parse results
+_kept: list[tuple[_Card, LoadedYaml]] = []
 
 
-def _parse_chunk(texts: list[str], max_nodes: int) -> list[str | None]:
-    """Worker: :func:`_parse_encoded` for each of a run of files."""
-    return [_parse_encoded(text, max_nodes) for text in texts]
+def _parse_chunk(texts: list[str], max_nodes: int, cards: list[_Card] | None = None) -> list[str | None]:
+    """Worker: each of a run of files parsed, as an entry (None: not expressible). With ``cards``,
+    each parse result that makes an entry is kept for :func:`_check_kept`."""
+    out: list[str | None] = []
+    for n, text in enumerate(texts):
+        try:
+            result: LoadedYaml | LoadError = load_text(text, max_nodes=max_nodes)
+        except LoadError as err:
+            result = err
+        entry = encode(result)
+        if cards is not None and entry is not None and isinstance(result, LoadedYaml):
+            _kept.append((cards[n], result))
+        out.append(entry)
+    return out
+
+
+def _check_kept() -> list[tuple[int, tuple[str, str]]]:
+    """Worker: the card check on every card this worker parsed and kept, by index; a card it
+    gives nothing for (or fails on) is left to the main process."""
+    found: list[tuple[int, tuple[str, str]]] = []
+    while _kept:
+        (i, *card), loaded = _kept.pop()
+        try:
+            got = _card_check(*card, loaded) if _card_check is not None else None
+        except Exception:  # the main process runs the rules on it, and says what goes wrong
+            got = None
+        if got is not None:
+            found.append((i, got))
+    return found
+
+
+class PendingChecks:
+    """What the workers' card check gives, while they work on it beside this process."""
+
+    def __init__(self, pool: Any, futures: list[Any], rels: Sequence[str]):
+        self._pool = pool
+        self._futures = futures
+        self._rels = rels
+        self._found: dict[str, tuple[str, str]] | None = None
+
+    def result(self) -> dict[str, tuple[str, str]]:
+        """Wait for the workers; what the check gave, by path relative to the cards root. A worker
+        that failed gave nothing."""
+        if self._found is None:
+            found: dict[str, tuple[str, str]] = {}
+            try:
+                for future in self._futures:
+                    found.update((self._rels[i], got) for i, got in future.result())
+            except Exception:  # a worker gone: the main process does its share
+                found = {}
+            finally:
+                self._pool.shutdown(wait=True)
+            self._found = found
+        return self._found
+
+    def cancel(self) -> None:
+        """Stop the workers without waiting for what they have in hand."""
+        if self._found is None:
+            self._found = {}
+            self._pool.shutdown(wait=False, cancel_futures=True)
 
 
 #: below this many files to parse, starting worker processes costs more than it saves
@@ -382,16 +441,26 @@ def parse_all(
     progress: Callable[[int, int], None] | None = None,
     hashes: dict[int, str] | None = None,
     commits: list[Callable[[], None]] | None = None,
+    card_check: CardCheck | None = None,
+    rels: Sequence[str] | None = None,
+    checks: list[PendingChecks] | None = None,
 ) -> list[LoadedYaml | LoadError]:
     """Parse results for ``files`` in order: from the cache where the same bytes were parsed before,
     the rest parsed here and, with several ``jobs``, in worker processes too. ``hashes``, when given,
     receives the :func:`content_hash` of the bytes parsed, by index in ``files``. With ``commits``,
     the cache's write is committed beside the caller's next work (:meth:`ParseCache.close_later`)
-    and the function that waits for it is appended there: the caller must call it."""
+    and the function that waits for it is appended there: the caller must call it.
+
+    With ``card_check``, ``rels`` (the files' paths relative to the cards root) and ``checks``,
+    once the parsing is done each worker process runs ``card_check`` on the cards it parsed, with
+    their kind, path, relative path, content hash and parse result, beside the caller's next
+    work; :class:`PendingChecks` for what they give is appended to ``checks``: the caller must
+    call its ``result`` or ``cancel``. The files this process parses are not checked."""
 
     results: list[LoadedYaml | LoadError | None] = [None] * len(files)
     texts: dict[int, str] = {}
     keys: dict[int, str] = {}
+    digests: dict[int, str] = {}
     settings = settings_key(max_nodes)
     for i, (kind, path) in enumerate(files):
         try:
@@ -405,9 +474,11 @@ def parse_all(
         texts[i] = text
         digest = content_hash(raw)
         keys[i] = entry_key(settings, kind, digest)
+        digests[i] = digest
         if hashes is not None:
             hashes[i] = digest
     cache = ParseCache(cache_dir) if cache_dir is not None else None
+    pending: PendingChecks | None = None
     try:
         stored = cache.get_many(keys.values()) if cache is not None else {}
         todo: list[int] = []
@@ -441,7 +512,13 @@ def parse_all(
 
         workers = resolve_jobs(jobs, len(todo)) - 1
         if workers > 0 and len(todo) > 1:
-            encoded = _parse_with_workers(todo, texts, max_nodes, workers, parse_here)
+            cards = None
+            if card_check is not None and rels is not None and checks is not None:
+                cards = {i: (i, files[i][0], files[i][1], rels[i], digests[i]) for i in todo}
+            # the workers take the files from the front: with checks, from the end of the listing,
+            # the digests, where the card-scoped rules have the most to do
+            order = todo if cards is None else todo[::-1]
+            encoded, pending = _parse_with_workers(order, texts, max_nodes, workers, parse_here, card_check, cards, rels)
         else:
             encoded = {}
             for i in todo:
@@ -455,9 +532,13 @@ def parse_all(
                 cache.put(keys[i], entry)
             finished()
     except BaseException:
+        if pending is not None:
+            pending.cancel()
         if cache is not None:
             cache.close()
         raise
+    if pending is not None:
+        checks.append(pending)  # type: ignore[union-attr]
     if cache is not None:
         if commits is None:
             cache.close()
@@ -467,9 +548,17 @@ def parse_all(
 
 
 def _parse_with_workers(
-    todo: list[int], texts: dict[int, str], max_nodes: int, workers: int, parse_here: Callable[[int], None]
-) -> dict[int, str | None]:
-    """Parse the files ``todo`` in ``workers`` processes and in this one; return the workers' entries by file.
+    todo: list[int],
+    texts: dict[int, str],
+    max_nodes: int,
+    workers: int,
+    parse_here: Callable[[int], None],
+    card_check: CardCheck | None = None,
+    cards: dict[int, _Card] | None = None,
+    rels: Sequence[str] | None = None,
+) -> tuple[dict[int, str | None], PendingChecks | None]:
+    """Parse the files ``todo`` in ``workers`` processes and in this one; return the workers' entries
+    by file, and with ``cards`` the workers' ``card_check`` on the cards they parsed, under way.
 
     The files go out in runs: the workers take runs from the front, this process
     (``parse_here``) takes the runs no worker has started from the back, until they
@@ -488,8 +577,10 @@ def _parse_with_workers(
         context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
     size = max(1, min(_RUN, len(todo) // ((workers + 1) * 16)))
     runs = [todo[k : k + size] for k in range(0, len(todo), size)]
-    start = (os.getpid(), context.get_start_method())
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_worker_start, initargs=start) as pool:
+    start = (os.getpid(), context.get_start_method(), card_check if cards is not None else None)
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_worker_start, initargs=start)
+    pending = None
+    try:
         # Ctrl-C goes to the whole foreground process group; it is the main process's to handle.
         # It is held back while the work is handed out and so the workers start: none of them
         # (nor a fork handler) takes it.
@@ -500,7 +591,10 @@ def _parse_with_workers(
         sys.setswitchinterval(min(interval, _SWITCH_INTERVAL))
         try:
             with _sigint_held():
-                futures = [pool.submit(_parse_chunk, [texts[i] for i in run], max_nodes) for run in runs]
+                futures = [
+                    pool.submit(_parse_chunk, [texts[i] for i in run], max_nodes, None if cards is None else [cards[i] for i in run])
+                    for run in runs
+                ]
             for run, future in zip(reversed(runs), reversed(futures)):
                 if not future.cancel():  # a worker has it: the rest are theirs too
                     break
@@ -510,12 +604,20 @@ def _parse_with_workers(
             for run, future in zip(runs, futures):
                 if not future.cancelled():
                     out.update(zip(run, future.result()))
-            return out
+            if cards is not None and rels is not None:
+                # one for each worker: a worker that takes a second finds nothing left to check, and
+                # the cards of one that takes none are checked by the main process
+                with _sigint_held():
+                    pending = PendingChecks(pool, [pool.submit(_check_kept) for _ in range(workers)], rels)
         except BaseException:
             pool.shutdown(wait=False, cancel_futures=True)  # the workers finish only the runs in hand
             raise
         finally:
             sys.setswitchinterval(interval)
+    finally:
+        if pending is None:
+            pool.shutdown(wait=True)
+    return out, pending
 
 
 #: the most files handed to a worker at once: small enough that the workers and this process
@@ -538,12 +640,15 @@ class _sigint_held:
             signal.pthread_sigmask(signal.SIG_SETMASK, self.old)
 
 
-def _worker_start(parent: int, method: str) -> None:
-    """In a worker: leave Ctrl-C to the main process, and end when the main process is gone.
+def _worker_start(parent: int, method: str, card_check: CardCheck | None = None) -> None:
+    """In a worker: keep the run's card check, leave Ctrl-C to the main process, and end when the
+    main process is gone.
 
     A main process killed outright (a CI timeout, the OOM killer) cannot end its workers, and
     they would wait for work for ever, holding its output open.
     """
+    global _card_check
+    _card_check = card_check
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if hasattr(signal, "pthread_sigmask"):
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Callable, Mapping
 from kb.config import ConfigError, KbConfig, LoadedConfig, load_config
 
 if TYPE_CHECKING:
+    from kb.filecache import CardCheck
     from kb.store import CardFile, KnowledgeBase
 
 #: environment variable naming the cache folder
@@ -131,13 +132,15 @@ class Project:
         jobs: int = 1,
         progress: Callable[[int, int], None] | None = None,
         listing: list[CardFile] | None = None,
+        card_check: CardCheck | None = None,
     ) -> KnowledgeBase:
         """Load the cards with the configured size limits.
 
         ``cache`` reuses and updates the parse cache in :attr:`parse_cache_dir`;
         ``jobs`` parses in that many processes (0: chosen from the work and the
         CPUs). What is loaded is the same either way. ``listing`` is the cards root as
-        :func:`kb.store.scan_cards` listed it, when the caller has it.
+        :func:`kb.store.scan_cards` listed it, when the caller has it. ``card_check``
+        runs in the worker processes on each card they parse (see :func:`kb.store.load_kb`).
         """
         from kb.store import load_kb
 
@@ -149,6 +152,7 @@ class Project:
             jobs=jobs,
             progress=progress,
             listing=listing,
+            card_check=card_check,
         )
 
 

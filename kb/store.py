@@ -13,12 +13,15 @@ import os
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Generic, Iterator, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Generic, Iterator, NamedTuple, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from kb.loader import DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_NODES, LoadedYaml, LoadError, SourceMap, Span, load_file
 from kb.schema import CARD_TYPES, Course, Digest, Topic
+
+if TYPE_CHECKING:
+    from kb.filecache import CardCheck, PendingChecks
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -83,6 +86,8 @@ class KnowledgeBase:
     #: relative path -> content hash (:func:`kb.filecache.content_hash`) of the bytes parsed,
     #: for each file read through the parse cache or the worker processes
     hashes: dict[str, str] = field(default_factory=dict)
+    #: what load_kb's ``card_check`` gives in the worker processes, by relative path, once they are done
+    checked: PendingChecks | None = None
 
     def cards(self) -> Iterator[Card[Any]]:
         yield from self.topics.values()
@@ -186,6 +191,7 @@ def load_kb(
     jobs: int = 1,
     progress: Callable[[int, int], None] | None = None,
     listing: list[CardFile] | None = None,
+    card_check: CardCheck | None = None,
 ) -> KnowledgeBase:
     """Load every card under ``root``.
 
@@ -194,6 +200,9 @@ def load_kb(
     CPUs). Cards, problems and their order are the same whichever is used.
     ``progress(done, total)`` is called as files are parsed, and once at the end.
     ``listing`` is what :func:`scan_cards` gave for ``root``, when the caller has it.
+    ``card_check`` runs in the worker processes on each card they parse, beside this
+    process's work once the parsing is done (see :func:`kb.filecache.parse_all`); what it
+    gives is :attr:`KnowledgeBase.checked`.
     """
     kb = KnowledgeBase(root=root)
     # Loading allocates millions of small objects that all stay alive: the cyclic collector would
@@ -201,7 +210,7 @@ def load_kb(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        _load_into(kb, root, max_file_bytes, max_nodes, cache_dir, jobs, progress, listing)
+        _load_into(kb, root, max_file_bytes, max_nodes, cache_dir, jobs, progress, listing, card_check)
     finally:
         if collecting:
             gc.enable()
@@ -217,6 +226,7 @@ def _load_into(
     jobs: int,
     progress: Callable[[int, int], None] | None,
     listing: list[CardFile] | None,
+    card_check: CardCheck | None = None,
 ) -> None:
     listed = scan_cards(root) if listing is None else listing
     files = [(f.kind, Path(f.file)) for f in listed]
@@ -228,17 +238,19 @@ def _load_into(
 
     # the parse cache commits its write while the cards are validated
     commits: list[Callable[[], None]] = []
+    checks: list[PendingChecks] = []
     if cache_dir is None and resolve_jobs(jobs, len(inside)) <= 1:
         results: list[LoadedYaml | LoadError] | None = None
     else:
         hashes: dict[int, str] = {}
+        inside_rels = [rel for rel in rels if rel is not None]
         parsed = iter(parse_all(
             inside, max_file_bytes=max_file_bytes, max_nodes=max_nodes, cache_dir=cache_dir, jobs=jobs, progress=progress,
-            hashes=hashes, commits=commits,
+            hashes=hashes, commits=commits, card_check=card_check, rels=inside_rels, checks=checks,
         ))
         results = [_LINK_OUTSIDE if i in outside else next(parsed) for i in range(len(files))]
-        inside_rels = [rel for rel in rels if rel is not None]
         kb.hashes = {inside_rels[j]: digest for j, digest in hashes.items()}
+        kb.checked = checks[0] if checks else None
     try:
         for i, (kind, path) in enumerate(files):
             kb.files.append(path)
@@ -259,6 +271,10 @@ def _load_into(
                 table[card.id] = card
         if progress is not None:
             progress(len(files), len(files))
+    except BaseException:
+        for pending in checks:
+            pending.cancel()
+        raise
     finally:
         for wait in commits:
             wait()

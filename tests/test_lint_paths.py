@@ -52,6 +52,12 @@ def paths(root: Path, out: Path, fmt: str) -> dict[str, tuple[int, bytes]]:
         "cache-cold": lint(root, out, "--cache-dir", str(cache), "--jobs", "1", fmt=fmt),
         "cache-warm": lint(root, out, "--cache-dir", str(cache), "--jobs", "1", fmt=fmt),
         "cache-warm-parallel": lint(root, out, "--cache-dir", str(cache), "--jobs", "2", fmt=fmt),
+        # the workers run the card-scoped rules on the cards they parse; the next run reuses the
+        # record of the run, then, without it, the findings stored
+        "cache-cold-parallel": lint(root, out, "--cache-dir", str(out / "cache-parallel"), "--jobs", "2", fmt=fmt),
+        "record-after-parallel": lint(root, out, "--cache-dir", str(out / "cache-parallel"), "--jobs", "1", fmt=fmt),
+        "stored-after-parallel": _drop_records(out / "cache-parallel")
+        or lint(root, out, "--cache-dir", str(out / "cache-parallel"), "--jobs", "1", fmt=fmt),
     }
 
 
@@ -310,6 +316,47 @@ def test_a_card_is_keyed_by_the_hash_of_its_bytes_where_the_loader_kept_it(tmp_p
     for text in (f"b\0{digest}", f"\0b\0{digest}", digest, ""):  # texts that spell the hash part of a key
         card.text = text
         assert card_key("settings", kb, card) != by_hash
+
+
+def test_workers_run_the_card_scoped_rules_on_the_cards_they_parse(planted, tmp_path, monkeypatch):
+    """In a cold parallel run the workers run the card-scoped rules on the cards they parse: the main
+    process runs them only on the others (a card hidden by a duplicate id among them), and stores
+    exactly what a serial run stores."""
+    from kb.store import load_kb
+    from validators import findingcache
+
+    shown: list[set[str]] = []
+    view = findingcache._view
+    monkeypatch.setattr(findingcache, "_view", lambda kb, rels: shown.append(set(rels)) or view(kb, rels))
+    serial, parallel = tmp_path / "serial", tmp_path / "parallel"
+    assert lint(planted, tmp_path, "--cache-dir", str(serial), "--jobs", "1") == lint(
+        planted, tmp_path, "--cache-dir", str(parallel), "--jobs", "2"
+    )
+    assert len(shown) == 2
+    assert 0 < len(shown[1]) < len(shown[0])
+    kb = load_kb(planted)
+    hidden = {card.rel for card in kb.all_cards if kb.by_kind(card.kind)[card.id] is not card}
+    assert hidden and hidden <= shown[1]
+    stored = []
+    for cache in (serial, parallel):
+        with sqlite3.connect(cache / CACHE_FILE) as db:
+            stored.append(sorted(db.execute("SELECT key, value FROM findings")))
+    assert stored[0] == stored[1]
+
+
+def test_the_workers_check_cards_under_the_run_s_configuration(tmp_path):
+    """What the workers find follows the run's configuration, here an option of a card-scoped rule."""
+    root = tmp_path / "cards"
+    gen_kb.generate(root, topics=30, seed=4)
+    digest = root / "digests" / "digest-00000.yaml"
+    text = digest.read_text(encoding="utf-8")
+    digest.write_text(text.replace("key_points: |\n", "key_points: |\n  - It trains in 37 hours on 8 cards.\n"), encoding="utf-8")
+    default = lint(root, tmp_path, "--no-cache")
+    config = tmp_path / "kb.toml"
+    config.write_text("cards = 'cards'\n[rules.KB402]\nignore = ['37', '8']\n", encoding="utf-8")
+    reference = lint(root, tmp_path, "--no-cache", "--config", str(config))
+    assert reference != default
+    assert lint(root, tmp_path, "--cache-dir", str(tmp_path / "cache"), "--jobs", "2", "--config", str(config)) == reference
 
 
 def test_card_scoped_rules_see_only_their_own_card(tmp_path):

@@ -13,10 +13,18 @@ loader has it), in the ``findings`` table of the lint cache (``lint.sqlite``, se
 documentation URL as it does for a fresh finding.
 
 The rules run only on the cards without a stored entry, through a view of the
-knowledge base that holds just those cards; whole-graph rules are not touched
-and run on every card each time. A finding that a card-scoped rule puts in
-another card's file breaks the contract: then nothing is reused or stored and
-the engine runs those rules on every card. Findings whose data would not come
+knowledge base that holds just those cards. In a run that parses in worker
+processes, each worker runs them on the cards it parsed, each card alone
+(:class:`ScopedRulesCheck`), once the parsing is done and while the main
+process validates the cards and builds the graph; the main process takes what
+they found as it takes a stored entry, under the key the card has in the whole
+knowledge base (a worker takes each card to be the one its id resolves to;
+for a card hidden by a duplicate id the keys differ, and the main process runs
+the rules on it). Whole-graph rules are not touched and run on every card each
+time. A finding that a card-scoped rule puts in another card's file breaks the
+contract: then nothing is reused or stored and the engine runs those rules on
+every card (a worker that meets such a finding leaves the card to the main
+process). Findings whose data would not come
 back from JSON exactly are used but not stored.
 """
 
@@ -31,8 +39,10 @@ from typing import Any
 from pydantic import BaseModel
 
 from kb import __version__
+from kb.config import KbConfig
 from kb.filecache import ParseCache, library_versions
-from kb.store import Card, KnowledgeBase
+from kb.loader import LoadedYaml
+from kb.store import Card, KnowledgeBase, finish_card
 from validators.context import RuleContext
 from validators.diagnostic import Finding
 from validators.registry import Rule
@@ -60,10 +70,10 @@ def code_fingerprint() -> str:
     return h.hexdigest()
 
 
-def settings_key(ctx: RuleContext, rules: list[tuple[type[Rule], BaseModel]]) -> str:
+def settings_key(config: KbConfig, rules: list[tuple[type[Rule], BaseModel]]) -> str:
     """What every stored entry of this run depends on besides the card: code, config, rules and their options."""
     h = hashlib.blake2b(code_fingerprint().encode(), digest_size=16)
-    h.update(ctx.config.model_dump_json().encode())
+    h.update(config.model_dump_json().encode())
     for rule, options in rules:
         h.update(f"\0{rule.code}:{rule.name}:{options.model_dump_json()}".encode())
     return h.hexdigest()
@@ -136,17 +146,28 @@ def card_scoped_findings(
     stored ones for unchanged cards, fresh ones for the rest. None when a rule broke its scope
     (the caller then runs the rules the ordinary way)."""
     kb = ctx.kb
+    checked = kb.checked.result() if kb.checked is not None else {}
     cards = kb.all_cards
     if len({c.rel for c in cards}) != len(cards):
         return None
-    settings = settings_key(ctx, rules)
+    settings = settings_key(ctx.config, rules)
     keys = {card.rel: card_key(settings, kb, card) for card in cards}
     codes = {rule.code for rule, _ in rules}
     cache = ParseCache(cache_dir, table=TABLE)
     try:
-        stored = cache.get_many(keys.values())
         per_card: dict[str, dict[str, list[Finding]]] = {}
+        # what the loader's workers found (ScopedRulesCheck): used under the key the card has here only
+        for rel, (key, text) in checked.items():
+            if keys.get(rel) == key:
+                try:
+                    per_card[rel] = _decode(text, rel, codes)
+                except (ValueError, TypeError, KeyError):
+                    continue
+                cache.put(key, text)
+        stored = cache.get_many(key for rel, key in keys.items() if rel not in per_card)
         for rel, key in keys.items():
+            if rel in per_card:
+                continue
             text = stored.get(key)
             if text is not None:
                 try:
@@ -175,3 +196,52 @@ def card_scoped_findings(
             for finding in per_card[card.rel].get(rule.code, ()):
                 out.append((rule, finding))
     return out
+
+
+class ScopedRulesCheck:
+    """The card-scoped ``rules`` (with their options) run on one card alone, in a worker process of
+    the loader (see :func:`kb.filecache.parse_all`): what :func:`card_scoped_findings` does for a
+    card without a stored entry, there instead of here.
+
+    A worker does not know whether the card is the one its id resolves to, so the entry's key
+    takes it to be; :func:`card_scoped_findings` uses an entry only under the key the card has
+    in the whole knowledge base, and runs the rules itself on any other card.
+    """
+
+    def __init__(self, root: Path, config: KbConfig, rules: list[tuple[type[Rule], BaseModel]]):
+        self.root = root
+        self.config = config
+        self.rules = rules
+        self.settings = settings_key(config, rules)
+
+    def __call__(self, kind: str, path: Path, rel: str, digest: str, loaded: LoadedYaml) -> tuple[str, str] | None:
+        """The key and entry of the card ``loaded`` makes, or None when it makes none or the
+        findings cannot be stored."""
+        import networkx as nx
+
+        kb = KnowledgeBase(root=self.root, hashes={rel: digest})
+        card = finish_card(kb, kind, path, loaded, rel=rel)
+        if card is None:
+            return None
+        kb.all_cards.append(card)
+        kb.by_kind(kind)[card.id] = card
+        ctx = RuleContext(kb, nx.MultiDiGraph(), self.config)
+        found: dict[str, list[Finding]] = {rule.code: [] for rule, _ in self.rules}
+        for rule, options in self.rules:
+            for finding in rule().check(ctx, options):
+                if finding.path != rel:
+                    return None  # not card-scoped after all: the main process finds out and runs the rules
+                found[rule.code].append(finding)
+        text = _encode(found)
+        return None if text is None else (card_key(self.settings, kb, card), text)
+
+
+def card_check(root: Path, config: KbConfig, stages: tuple[str, ...] = ("offline",)) -> ScopedRulesCheck | None:
+    """The :class:`ScopedRulesCheck` for a run of :func:`validators.engine.run_rules` over ``stages`` with
+    ``config`` and a cache directory; None when no card-scoped rule is selected."""
+    from validators.engine import active_rules, rule_options
+
+    scoped = [r for r in active_rules(config, stages) if r.scope == "card"]
+    if not scoped:
+        return None
+    return ScopedRulesCheck(root, config, [(r, rule_options(r, config)) for r in scoped])
