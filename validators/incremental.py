@@ -357,6 +357,7 @@ class LintRecord:
             if card is None or card.recovered or view.problems or card.id in view.by_kind(f.kind):
                 return self._no(f"{f.file} has a load problem now")
             view.files.append(f.path)
+            view.hashes[card.rel] = hashes[n]  # keys its card-scoped findings as a full run would
             view.all_cards.append(card)
             view.by_kind(f.kind)[card.id] = card
             now[where[n]].digest = hashes[n]
