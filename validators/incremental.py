@@ -9,9 +9,9 @@ code, Python's and the libraries' versions, the effective configuration, the
 rules selected and their options, the cards root and the loader's limits.
 
 The next run lists the cards root and compares each file's status with the
-record. A file whose status is unchanged, and was not written within
-:data:`RACY_NS` of the recorded run (when a file system clock tick could hide
-a later write), is the file that was checked. Any other is read and hashed,
+record. A file whose status is unchanged, and was neither written nor
+changed within :data:`RACY_NS` before the recorded run started (when a file
+system clock tick could hide a later write), is the file that was checked. Any other is read and hashed,
 and an equal hash means unchanged too. What is left changed is checked again
 alone, and the record's diagnostics are reused for everything else, when
 these all hold:
