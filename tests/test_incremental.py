@@ -36,21 +36,41 @@ _SPEC.loader.exec_module(gen_kb)
 # --------------------------------------------------------------------------- what counts as prose
 
 
-def _replace_prose(kind: str, data, salt: str):
-    """``data`` with every prose string (see PROSE) replaced by another one, empty ones by other blanks."""
+def _replace_prose(kind: str, data, salt: str, unread: bool = True):
+    """``data`` with every prose string (PROSE) replaced by another one, empty ones by other blanks,
+    and (with ``unread``) every unread key (UNREAD) removed."""
     def walk(value, trie, where):
-        if trie is True:
+        if trie == "text":
             if not isinstance(value, str):
                 return value
             return "\t" if not value.strip() else f"Other prose {salt} {where}: ünïcode, 42 and 0.5 ."
         if isinstance(value, dict):
-            return {k: walk(v, trie.get(k, trie.get("*")), f"{where}.{k}") if (k in trie or "*" in trie) else v
-                    for k, v in value.items()}
+            out = {}
+            for k, v in value.items():
+                inner = trie.get(k, trie.get("*"))
+                if inner == "gone" and unread:
+                    continue
+                if inner == "gone":
+                    inner = None
+                out[k] = v if inner is None else walk(v, inner, f"{where}.{k}")
+            return out
         if isinstance(value, list) and "*" in trie:
             return [walk(v, trie["*"], f"{where}[{i}]") for i, v in enumerate(value)]
         return value
 
-    return walk(data, incremental._PROSE_TRIES[kind], kind)
+    return walk(data, incremental._TRIES[kind], kind)
+
+
+def _valid(kind: str, loaded: LoadedYaml) -> bool:
+    from pydantic import ValidationError
+
+    from kb.schema import CARD_TYPES
+
+    try:
+        CARD_TYPES[kind][1].model_validate(loaded.data)
+    except ValidationError:
+        return False
+    return not loaded.problems
 
 
 def _whole_graph_findings(root: Path, monkeypatch, salt: str | None, rules=None) -> list[tuple]:
@@ -66,7 +86,12 @@ def _whole_graph_findings(root: Path, monkeypatch, salt: str | None, rules=None)
                 if not isinstance(loaded, LoadedYaml):
                     return loaded
                 kind = {"topics": "topic", "digests": "digest", "courses": "course"}[path.relative_to(root).parts[0]]
-                return LoadedYaml(_replace_prose(kind, loaded.data, salt), loaded.source, loaded.text, loaded.problems)
+                data = _replace_prose(kind, loaded.data, salt)
+                if not (_valid(kind, loaded) and _valid(kind, LoadedYaml(data, loaded.source, loaded.text, loaded.problems))):
+                    # a card with a load problem is never reused: removing a broken check or
+                    # status would mend it, so only its prose changes
+                    data = _replace_prose(kind, loaded.data, salt, unread=False)
+                return LoadedYaml(data, loaded.source, loaded.text, loaded.problems)
 
             patch.setattr(store, "parse_file", replaced)
         kb = store.load_kb(root)
@@ -108,6 +133,17 @@ def test_no_whole_graph_rule_reads_prose(tmp_path, monkeypatch):
         assert after == before, f"a whole-graph rule reads prose on {root}"
         found_any += len(before)
     assert found_any > 100  # the rules had something to say
+    # and the unread keys were really taken out of many clean cards, not just left for recovery
+    from kb.store import parse_file
+
+    mended = 0
+    for path in sorted((planted / "digests").glob("*.yaml")):
+        loaded = parse_file(path)
+        data = _replace_prose("digest", loaded.data, "A")
+        if data != _replace_prose("digest", loaded.data, "A", unread=False) and _valid("digest", loaded) \
+                and _valid("digest", LoadedYaml(data, loaded.source, loaded.text, loaded.problems)):
+            mended += 1
+    assert mended > 50
 
 
 def test_a_whole_graph_rule_that_reads_prose_is_caught(tmp_path, monkeypatch):
@@ -135,6 +171,11 @@ def test_structure_keeps_all_but_prose_and_its_emptiness():
     same = {**topic, "title": "Other", "summary": "Two\nlines.",
             "resources": [{**topic["resources"][0], "why": "Else.", "url": "https://y.org/"}]}
     assert structure("topic", same) == structure("topic", topic)
+    claimed = {**topic, "claims": [{"id": "c", "text": "Has 5 layers. [NOT VERIFIED]"}]}
+    verified = {**topic, "claims": [{"id": "c", "text": "Has 5 layers.", "status": "verified",
+                                      "evidence": {"method": "read the paper"}, "check": {"kind": "params"}}]}
+    assert structure("topic", verified) == structure("topic", claimed)
+    assert structure("topic", {**topic, "claims": [{"id": "d", "text": "x"}]}) != structure("topic", claimed)
     for changed in (
         {**topic, "summary": "  "},  # emptiness is kept
         {**topic, "prerequisites": ["a", "b"]},
@@ -414,3 +455,17 @@ def test_a_configuration_error_reads_as_without_the_cache(tmp_path, capsys):
         assert main(["lint", str(root), "--config", str(config), "--cache-dir", str(tmp_path / "cache"), *extra]) == 2
         said.append(capsys.readouterr().err)
     assert said[0] == said[1] and "KB999" in said[0]
+
+
+def test_verifying_a_claim_reuses_the_record(planted, tmp_path, monkeypatch):
+    """The common edit of a digest: a [NOT VERIFIED] claim checked, its status and evidence written."""
+    runs = Runs(planted, tmp_path, monkeypatch)
+    runs.cached()
+    digest = _clean_card_with(runs, {"KB401"}, "digests/")
+    text = digest.read_text(encoding="utf-8")
+    claim = re.search(r"\n    text: '([^'\n]*)\[NOT VERIFIED\]'\n    status: not-verified\n", text)
+    assert claim is not None
+    _edit(digest, claim.group(0),
+          f"\n    text: '{claim.group(1).rstrip()}'\n    status: verified\n    evidence:\n"
+          "      method: read the paper\n      date: '2026-12-01'\n      by: a maintainer\n")
+    runs.expect(reused=True, formats=("json", "text", "sarif"))

@@ -20,7 +20,9 @@ these all hold:
   before and after the edit, a card with no load problem (no KB101-KB103,
   not recovered from a schema failure) that its id resolves to;
 * the edit touched only prose (:data:`PROSE`): text that no whole-graph rule
-  reads, which may change freely as long as it stays empty or non-empty.
+  reads, which may change freely as long as it stays empty or non-empty; and
+  keys no whole-graph rule reads at all (:data:`UNREAD`: a claim's status,
+  evidence and check), which may also come and go.
   The rest of the card, its *structure*, is equal to what it was, compared on
   the parse results (the old one comes from the parse cache, see
   :mod:`kb.filecache`);
@@ -112,31 +114,50 @@ PROSE: dict[str, tuple[tuple[str, ...], ...]] = {
 }
 
 
-def _trie(paths: tuple[tuple[str, ...], ...]) -> dict[str, Any]:
+#: Keys, per kind of card, that no whole-graph rule reads at all, neither their value nor whether
+#: they are there: a claim's status, its evidence and its machine check (what verifying a claim
+#: changes). They may be added, changed or removed; tests/test_incremental.py removes them all.
+UNREAD: dict[str, tuple[tuple[str, ...], ...]] = {
+    "topic": (("claims", ANY, "status"), ("claims", ANY, "evidence"), ("claims", ANY, "check")),
+    "digest": (("claims", ANY, "status"), ("claims", ANY, "evidence"), ("claims", ANY, "check")),
+    "course": (),
+}
+
+_TEXT, _GONE = "text", "gone"
+
+
+def _trie(marks: tuple[tuple[tuple[str, ...], ...], str], *more: tuple[tuple[tuple[str, ...], ...], str]) -> dict[str, Any]:
     root: dict[str, Any] = {}
-    for path in paths:
-        node = root
-        for part in path[:-1]:
-            node = node.setdefault(part, {})
-        node[path[-1]] = True
+    for paths, mark in (marks, *more):
+        for path in paths:
+            node = root
+            for part in path[:-1]:
+                node = node.setdefault(part, {})
+            node[path[-1]] = mark
     return root
 
 
-_PROSE_TRIES = {kind: _trie(paths) for kind, paths in PROSE.items()}
+_TRIES = {kind: _trie((PROSE[kind], _TEXT), (UNREAD[kind], _GONE)) for kind in PROSE}
 
 
 def structure(kind: str, data: Any) -> str:
-    """The card's parsed data with each prose string reduced to whether it is empty, as text that
-    tells apart key order and the type of every value (``True`` from ``1``, ``1`` from ``1.0``)."""
-    return repr(_strip(data, _PROSE_TRIES[kind]))
+    """The card's parsed data with each prose string reduced to whether it is empty and the unread
+    keys left out, as text that tells apart key order and the type of every value (``True`` from
+    ``1``, ``1`` from ``1.0``)."""
+    return repr(_strip(data, _TRIES[kind]))
 
 
 def _strip(value: Any, trie: Any) -> Any:
-    if trie is True:
+    if trie == _TEXT:
         return ("prose", bool(value.strip())) if isinstance(value, str) else value
     if isinstance(value, dict):
-        return [(k, _strip(v, trie[k] if k in trie else trie[ANY]) if (k in trie or ANY in trie) else v)
-                for k, v in value.items()]
+        out = []
+        for k, v in value.items():
+            inner = trie.get(k, trie.get(ANY))
+            if inner == _GONE:
+                continue
+            out.append((k, v if inner is None else _strip(v, inner)))
+        return out
     if isinstance(value, list):
         inner = trie.get(ANY)
         return [_strip(v, inner) for v in value] if inner is not None else value
