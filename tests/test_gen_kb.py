@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from collections import Counter
 from pathlib import Path
 
@@ -15,10 +13,7 @@ from kb.store import load_kb
 from validators.context import RuleContext
 from validators.engine import run_rules
 
-_SPEC = importlib.util.spec_from_file_location("gen_kb", Path(__file__).parents[1] / "benchmarks" / "gen_kb.py")
-gen_kb = importlib.util.module_from_spec(_SPEC)
-sys.modules.setdefault("gen_kb", gen_kb)
-_SPEC.loader.exec_module(gen_kb)
+from tests.kbroots import gen_kb
 
 
 def _lint(root: Path):

@@ -3,16 +3,13 @@ and says byte for byte what a cold run says, or does a full run."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import random
 import re
-import sys
 from pathlib import Path
 
 import pytest
-import yaml
 
 from kb.cli import main
 from kb.config import KbConfig
@@ -24,13 +21,7 @@ from validators.engine import rule_options
 from validators.incremental import PROSE, structure
 from validators.registry import all_rules
 
-REPO = Path(__file__).resolve().parent.parent
-CASES = REPO / "tests" / "rules" / "cases"
-
-_SPEC = importlib.util.spec_from_file_location("gen_kb", REPO / "benchmarks" / "gen_kb.py")
-gen_kb = importlib.util.module_from_spec(_SPEC)
-sys.modules.setdefault("gen_kb", gen_kb)
-_SPEC.loader.exec_module(gen_kb)
+from tests.kbroots import REPO, case_roots, gen_kb, lint
 
 
 # --------------------------------------------------------------------------- what counts as prose
@@ -107,25 +98,13 @@ def _whole_graph_findings(root: Path, monkeypatch, salt: str | None, rules=None)
     return out
 
 
-def _case_roots(tmp_path: Path):
-    for case_file in sorted(CASES.glob("KB*.yaml")):
-        for i, case in enumerate(yaml.safe_load(case_file.read_text(encoding="utf-8"))):
-            root = tmp_path / f"{case_file.stem}-{i}" / "cards"
-            for sub in ("topics", "digests", "courses"):
-                (root / sub).mkdir(parents=True, exist_ok=True)
-            for rel, text in case["files"].items():
-                (root / rel).parent.mkdir(parents=True, exist_ok=True)
-                (root / rel).write_text(text, encoding="utf-8")
-            yield root
-
-
 def test_no_whole_graph_rule_reads_prose(tmp_path, monkeypatch):
     """Replacing every prose string (keeping which are empty) changes no whole-graph finding, on the
     committed cards, every rule case file and a generated knowledge base with planted errors: the
     promise the reuse of whole-graph findings rests on."""
     planted = tmp_path / "planted" / "cards"
     gen_kb.generate(planted, topics=200, seed=11, plant_errors=True)
-    roots = [REPO / "cards", planted, *_case_roots(tmp_path / "cases")]
+    roots = [REPO / "cards", planted, *(root for _, root in case_roots(tmp_path / "cases"))]
     found_any = 0
     for root in roots:
         before = _whole_graph_findings(root, monkeypatch, None)
@@ -190,12 +169,6 @@ def test_structure_keeps_all_but_prose_and_its_emptiness():
 
 
 # --------------------------------------------------------------------------- runs
-
-
-def lint(root: Path, out: Path, *extra: str, fmt: str = "json") -> tuple[int, bytes]:
-    target = out / f"out-{len(list(out.glob('out-*')))}.{fmt}"
-    code = main(["lint", str(root), "-q", "--format", fmt, "-o", str(target), *extra])
-    return code, target.read_bytes()
 
 
 class Runs:

@@ -9,7 +9,6 @@ must leave a cache the next run can use or rebuild, never a wrong result.
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import random
 import re
@@ -21,26 +20,12 @@ import time
 from pathlib import Path
 
 import pytest
-import yaml
 
-from kb.cli import main
 from kb.filecache import CACHE_FILE
 
-REPO = Path(__file__).resolve().parent.parent
-CASES = REPO / "tests" / "rules" / "cases"
-
-_SPEC = importlib.util.spec_from_file_location("gen_kb", REPO / "benchmarks" / "gen_kb.py")
-gen_kb = importlib.util.module_from_spec(_SPEC)
-sys.modules.setdefault("gen_kb", gen_kb)
-_SPEC.loader.exec_module(gen_kb)
+from tests.kbroots import REPO, case_roots, gen_kb, lint
 
 FORMATS = ("text", "json")
-
-
-def lint(root: Path, out: Path, *extra: str, fmt: str = "json") -> tuple[int, bytes]:
-    target = out / f"out-{len(list(out.glob('out-*')))}.{fmt}"
-    code = main(["lint", str(root), "-q", "--format", fmt, "-o", str(target), *extra])
-    return code, target.read_bytes()
 
 
 def paths(root: Path, out: Path, fmt: str) -> dict[str, tuple[int, bytes]]:
@@ -74,21 +59,9 @@ def test_committed_cards(tmp_path, fmt):
     assert_same(results)
 
 
-def _case_roots(tmp_path: Path):
-    for case_file in sorted(CASES.glob("KB*.yaml")):
-        for i, case in enumerate(yaml.safe_load(case_file.read_text(encoding="utf-8"))):
-            root = tmp_path / f"{case_file.stem}-{i}" / "cards"
-            for sub in ("topics", "digests", "courses"):
-                (root / sub).mkdir(parents=True, exist_ok=True)
-            for rel, text in case["files"].items():
-                (root / rel).parent.mkdir(parents=True, exist_ok=True)
-                (root / rel).write_text(text, encoding="utf-8")
-            yield f"{case_file.stem}-{i}", root
-
-
 def test_rule_case_files(tmp_path):
     seen = 0
-    for name, root in _case_roots(tmp_path):
+    for name, root in case_roots(tmp_path):
         out = root.parent / "out"
         out.mkdir()
         cache = out / "cache"
@@ -373,7 +346,7 @@ def test_card_scoped_rules_see_only_their_own_card(tmp_path):
     scoped = [r for r in all_rules().values() if r.scope == "card"]
     assert {"KB110", "KB111", "KB112", "KB204", "KB401", "KB402", "KB403"} <= {r.code for r in scoped}
     cfg = KbConfig()
-    roots = [("committed", REPO / "cards"), *_case_roots(tmp_path)]
+    roots = [("committed", REPO / "cards"), *case_roots(tmp_path)]
     for name, root in roots:
         kb = load_kb(root)
         graph = build_graph(kb)

@@ -9,7 +9,6 @@ is not. Ten times the topics may cost at most about 10 log(1000)/log(100) =
 
 from __future__ import annotations
 
-import importlib.util
 import sys
 from collections import Counter
 from pathlib import Path
@@ -23,10 +22,7 @@ from validators.context import RuleContext
 from validators.engine import active_rules, rule_options
 from validators.rules import _urls
 
-_SPEC = importlib.util.spec_from_file_location("gen_kb", Path(__file__).parents[1] / "benchmarks" / "gen_kb.py")
-gen_kb = importlib.util.module_from_spec(_SPEC)
-sys.modules.setdefault("gen_kb", gen_kb)
-_SPEC.loader.exec_module(gen_kb)
+from tests.kbroots import gen_kb
 
 #: n log n from 100 to 1,000 items is 15x; a quadratic step would be 100x
 MAX_GROWTH = 15.0
