@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
 from kb import __version__
-from kb.loader import LoadedYaml, LoadError, SourceMap, Span, load_text, paths_from_offsets, read_source
+from kb.loader import DeferredSourceMap, LoadedYaml, LoadError, Span, load_text, paths_from_offsets, read_source
 
 CACHE_FILE = "lint.sqlite"
 #: entries not used for this long are dropped at the end of a run
@@ -158,48 +158,33 @@ def decode(text: str, source_text: str, max_nodes: int) -> LoadedYaml | LoadErro
     return LoadedYaml(entry["data"], LazySourceMap(source_text, max_nodes, offsets), source_text, problems)
 
 
-class LazySourceMap(SourceMap):
+class LazySourceMap(DeferredSourceMap):
     """A source map made only when a position is first asked for.
 
     From the stored offsets when the entry has them (a walk over the data, no
     parsing), else by parsing the text again.
     """
 
-    __slots__ = ("_max_nodes", "_entry")
+    __slots__ = ("_entry",)
 
     def __init__(self, text: str, max_nodes: int, entry: str | None = None):
-        super().__init__(None, None, None, text)
-        self._max_nodes: int | None = max_nodes
+        super().__init__(text, max_nodes)
         #: the cache entry, kept as its text (one string) until positions are needed
         self._entry = entry
 
-    def _ensure(self) -> None:
-        if self._max_nodes is None:
-            return
-        paths = None
-        if self._entry is not None:
-            try:
-                entry = json.loads(self._entry)
-                paths = paths_from_offsets(
-                    entry["data"], _unpacked(entry["offsets"]), _unpacked(entry["key_offsets"]), entry["styles"]
-                )
-            except (TypeError, ValueError, KeyError, AttributeError):  # a damaged entry: parse instead
-                paths = None
-        if paths is None:
-            source = load_text(self.text, max_nodes=self._max_nodes).source
-            source._ensure()
-            paths = source.values, source.keys, source.styles
-        self.values, self.keys, self.styles = paths
-        self._max_nodes = None
+    def _kept_paths(self) -> tuple[Any, Any, Any] | None:
+        if self._entry is None:
+            return None
+        try:
+            entry = json.loads(self._entry)
+            return paths_from_offsets(
+                entry["data"], _unpacked(entry["offsets"]), _unpacked(entry["key_offsets"]), entry["styles"]
+            )
+        except (TypeError, ValueError, KeyError, AttributeError):  # a damaged entry: parse instead
+            return None
+
+    def _drop_kept(self) -> None:
         self._entry = None
-
-    def __getstate__(self) -> tuple:
-        self._ensure()
-        return super().__getstate__()
-
-    def __setstate__(self, state: tuple) -> None:
-        super().__setstate__(state)
-        self._max_nodes = None
 
 
 # --------------------------------------------------------------------------- the store

@@ -312,31 +312,36 @@ def paths_from_offsets(
     return values, keys, styled
 
 
-class VisitedSourceMap(SourceMap):
-    """The source map of a fresh parse, kept as the builder left it until a position is first asked for.
+class DeferredSourceMap(SourceMap):
+    """A source map whose paths are made only when a position is first asked for: from what
+    :meth:`_kept_paths` finds (offsets kept beside the data, no parsing), else by parsing the
+    text again."""
 
-    Most cards never need one, so no path is made for them. The data must not
-    be changed meanwhile; if it was, the text is parsed again.
-    """
+    __slots__ = ("_max_nodes",)
 
-    __slots__ = ("visits", "_max_nodes")
-
-    def __init__(self, text: str, max_nodes: int, visits: Visits):
+    def __init__(self, text: str, max_nodes: int):
         super().__init__(None, None, None, text)
-        #: what the builder left (see :data:`Visits`); the parse cache stores the offsets from it
-        self.visits: Visits | None = visits
+        #: the node budget to parse again with; None once the paths are made
         self._max_nodes: int | None = max_nodes
+
+    def _kept_paths(self) -> tuple[Any, Any, Any] | None:
+        """(values, keys, styles) from what this map kept, or None to parse the text again."""
+        return None
+
+    def _drop_kept(self) -> None:
+        """Let go of what :meth:`_kept_paths` read."""
 
     def _ensure(self) -> None:
         if self._max_nodes is None:
             return
-        paths = paths_from_offsets(*self.visits) if self.visits is not None else None
-        if paths is None:  # pragma: no cover - only if the data was changed after loading
+        paths = self._kept_paths()
+        if paths is None:
             source = load_text(self.text, max_nodes=self._max_nodes).source
             source._ensure()
             paths = source.values, source.keys, source.styles
         self.values, self.keys, self.styles = paths
         self._max_nodes = None
+        self._drop_kept()
 
     def __getstate__(self) -> tuple:
         self._ensure()
@@ -344,8 +349,30 @@ class VisitedSourceMap(SourceMap):
 
     def __setstate__(self, state: tuple) -> None:
         super().__setstate__(state)
-        self.visits = None
         self._max_nodes = None
+        self._drop_kept()
+
+
+class VisitedSourceMap(DeferredSourceMap):
+    """The source map of a fresh parse, kept as the builder left it until a position is first asked for.
+
+    Most cards never need one, so no path is made for them. The data must not
+    be changed meanwhile; if it was, the text is parsed again.
+    """
+
+    __slots__ = ("visits",)
+
+    def __init__(self, text: str, max_nodes: int, visits: Visits):
+        super().__init__(text, max_nodes)
+        #: what the builder left (see :data:`Visits`); the parse cache stores the offsets from it
+        self.visits: Visits | None = visits
+
+    def _kept_paths(self) -> tuple[Any, Any, Any] | None:
+        # None only if the data was changed after loading
+        return paths_from_offsets(*self.visits) if self.visits is not None else None
+
+    def _drop_kept(self) -> None:
+        self.visits = None
 
 
 def _source_text(word: str, style: str | None) -> str:
