@@ -216,8 +216,6 @@ class Reused:
     diagnostics: list[Diagnostic]
     files: int
     sources: Mapping[str, str]
-    #: relative paths of the cards checked again
-    changed: list[str]
 
 
 class _Sources(Mapping[str, str]):
@@ -256,12 +254,13 @@ class LintRecord:
         self.max_file_bytes = max_file_bytes
         self.max_nodes = max_nodes
         self.rules = active_rules(config, ("offline",))
-        self.card_rules = [(r, rule_options(r, config)) for r in self.rules if r.scope == "card"]
+        options = {rule.code: rule_options(rule, config) for rule in self.rules}
+        self.card_rules = [(r, options[r.code]) for r in self.rules if r.scope == "card"]
         h = hashlib.blake2b(f"{FORMAT}\0{code_fingerprint()}\0{max_file_bytes}\0{max_nodes}\0".encode(), digest_size=16)
         h.update(os.fsencode(root.resolve()))  # a folder's name need not be UTF-8
         h.update(config.model_dump_json().encode())
         for rule in self.rules:
-            h.update(f"\0{rule.code}:{rule.scope}:{rule_options(rule, config).model_dump_json()}".encode())
+            h.update(f"\0{rule.code}:{rule.scope}:{options[rule.code].model_dump_json()}".encode())
         self.key = h.hexdigest()
         self.path = cache_dir / f"{PREFIX}{self.key}.json"
         #: when this run started looking at the files: a file written after it may be newer than what is checked
@@ -337,7 +336,6 @@ class LintRecord:
             diagnostics=[e.diagnostic for e in entries],
             files=len(self.listing),
             sources=_Sources({rel: paths[rel] for rel in cards if rel in paths}, self.max_file_bytes),
-            changed=[files[i].rel or "" for i in changed],
         )
 
     def _recheck(
