@@ -120,7 +120,7 @@ def main() -> None:
 
     floor = rows[0][1]
     print(f"{args.links} links of {args.kib} KiB read for their titles, median of {args.repeat} runs")
-    print(f"| pages | wall time | vs floor |\n|---|---|---|")
+    print("| pages | wall time | vs floor |\n|---|---|---|")
     print(f"| all UTF-8 (floor) | {floor:.2f} s | 1.00 |")
     print(f"| {args.hostile} declare punycode, bz2 or an unknown charset | {rows[1][1]:.2f} s | {rows[1][1] / floor:.2f} |")
     print(f"decoding one {args.kib} KiB page with the punycode codec it names: {puny:.2f} s of CPU")

@@ -351,7 +351,6 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     """``kb report merge``: the shard reports of one ``kb check --shard`` matrix as one report."""
     from kb.report import ReportError, cards_digest, load_report
-    from validators.context import RuleContext
     from validators.diagnostic import Diagnostic, Severity
     from validators.engine import run_rules, summarize
     from validators.registry import all_rules

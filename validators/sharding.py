@@ -45,7 +45,6 @@ from typing import TYPE_CHECKING, Any, Iterable, Sequence
 from kb.report import Report, Shard
 
 if TYPE_CHECKING:
-    from kb.config import KbConfig
     from kb.store import KnowledgeBase
     from validators.facts import FactReport
     from validators.links import LinkReport

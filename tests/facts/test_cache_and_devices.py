@@ -99,7 +99,6 @@ def test_a_damaged_cache_is_moved_aside_with_its_journal(tmp_path):
     cache = FactCache(tmp_path, versions)
     cache.put({"m": "model", "model": "resnet18"}, {"params": 1})
     cache.save()
-    db = tmp_path / "facts.sqlite"
     parts = {"": b"SQLite format 2\x00" + b"\x07" * 4080, "-wal": b"old journal", "-shm": b"old index"}
     for suffix, data in parts.items():  # not a database, with the journal files an open run leaves beside it
         (tmp_path / f"facts.sqlite{suffix}").write_bytes(data)
